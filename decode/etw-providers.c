@@ -1,0 +1,388 @@
+/* etw-providers.c
+ *
+ * Copyright 2026 etwscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "etw-providers.h"
+
+#include "etw-guid.h"
+
+#include <string.h>
+
+#define G(a, b, c, d0, d1, d2, d3, d4, d5, d6, d7) \
+  { a, b, c, { d0, d1, d2, d3, d4, d5, d6, d7 } }
+
+const EtwGuid ETW_GUID_EVENTTRACE   = G (0x68fdd900, 0x4a3e, 0x11d1, 0x84, 0xf4, 0x00, 0x00, 0xf8, 0x04, 0x64, 0xe3);
+const EtwGuid ETW_GUID_DISKIO       = G (0x3d6fa8d4, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c);
+const EtwGuid ETW_GUID_PAGEFAULT    = G (0x3d6fa8d3, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c);
+const EtwGuid ETW_GUID_PROCESS      = G (0x3d6fa8d0, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c);
+const EtwGuid ETW_GUID_FILEIO       = G (0x90cbdc39, 0x4a3e, 0x11d1, 0x84, 0xf4, 0x00, 0x00, 0xf8, 0x04, 0x64, 0xe3);
+const EtwGuid ETW_GUID_THREAD       = G (0x3d6fa8d1, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c);
+const EtwGuid ETW_GUID_TCPIP        = G (0x9a280ac0, 0xc8e0, 0x11d1, 0x84, 0xe2, 0x00, 0xc0, 0x4f, 0xb9, 0x98, 0xa2);
+const EtwGuid ETW_GUID_UDPIP        = G (0xbf3a50c5, 0xa9c9, 0x4988, 0xa0, 0x05, 0x2d, 0xf0, 0xb7, 0xc8, 0x0f, 0x80);
+const EtwGuid ETW_GUID_REGISTRY     = G (0xae53722e, 0xc863, 0x11d2, 0x86, 0x59, 0x00, 0xc0, 0x4f, 0xa3, 0x21, 0xa1);
+const EtwGuid ETW_GUID_PERFINFO     = G (0xce1dbfb4, 0x137e, 0x4da6, 0x87, 0xb0, 0x3f, 0x59, 0xaa, 0x10, 0x2c, 0xbc);
+const EtwGuid ETW_GUID_IMAGE        = G (0x2cb15d1d, 0x5fc1, 0x11d2, 0xab, 0xe1, 0x00, 0xa0, 0xc9, 0x11, 0xf5, 0x18);
+const EtwGuid ETW_GUID_STACKWALK    = G (0xdef2fe46, 0x7bd6, 0x4b80, 0xbd, 0x94, 0xf5, 0x7f, 0xe2, 0x0d, 0x0c, 0xe3);
+const EtwGuid ETW_GUID_LOST_EVENT   = G (0x6a399ae0, 0x4bc6, 0x4de9, 0x87, 0x0b, 0x36, 0x57, 0xf8, 0x94, 0x7e, 0x7e);
+const EtwGuid ETW_GUID_SYSTEM_TRACE = G (0x9e814aad, 0x3204, 0x11d2, 0x9a, 0x82, 0x00, 0x60, 0x08, 0xa8, 0x69, 0x39);
+const EtwGuid ETW_GUID_KERNEL_PROCESS  = G (0x22fb2cd6, 0x0e7b, 0x422b, 0xa0, 0xc7, 0x2f, 0xad, 0x1f, 0xd0, 0xe7, 0x16);
+const EtwGuid ETW_GUID_KERNEL_FILE     = G (0xedd08927, 0x9cc4, 0x4e65, 0xb9, 0x70, 0xc2, 0x56, 0x0f, 0xb5, 0xc2, 0x89);
+const EtwGuid ETW_GUID_KERNEL_NETWORK  = G (0x7dd42a49, 0x5329, 0x4832, 0x8d, 0xfd, 0x43, 0xd9, 0x79, 0x15, 0x3a, 0x88);
+const EtwGuid ETW_GUID_KERNEL_REGISTRY = G (0x70eb4f03, 0xc1de, 0x4f73, 0xa0, 0x51, 0x33, 0xd1, 0x3d, 0x54, 0x13, 0xbd);
+
+typedef struct
+{
+  uint8_t     group;
+  const char *name;
+  EtwGuid     guid;
+} KernelClass;
+
+static const KernelClass kernel_classes[] = {
+  { ETW_GROUP_EVENTTRACE,  "EventTrace",   G (0x68fdd900, 0x4a3e, 0x11d1, 0x84, 0xf4, 0x00, 0x00, 0xf8, 0x04, 0x64, 0xe3) },
+  { ETW_GROUP_DISKIO,      "DiskIo",       G (0x3d6fa8d4, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c) },
+  { ETW_GROUP_PAGEFAULT,   "PageFault",    G (0x3d6fa8d3, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c) },
+  { ETW_GROUP_PROCESS,     "Process",      G (0x3d6fa8d0, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c) },
+  { ETW_GROUP_FILEIO,      "FileIo",       G (0x90cbdc39, 0x4a3e, 0x11d1, 0x84, 0xf4, 0x00, 0x00, 0xf8, 0x04, 0x64, 0xe3) },
+  { ETW_GROUP_THREAD,      "Thread",       G (0x3d6fa8d1, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c) },
+  { ETW_GROUP_TCPIP,       "TcpIp",        G (0x9a280ac0, 0xc8e0, 0x11d1, 0x84, 0xe2, 0x00, 0xc0, 0x4f, 0xb9, 0x98, 0xa2) },
+  { ETW_GROUP_JOB,         "Job",          G (0x3282fc76, 0xfeed, 0x498e, 0x8a, 0xa7, 0xe7, 0x0f, 0x45, 0x9d, 0x43, 0x0e) },
+  { ETW_GROUP_UDPIP,       "UdpIp",        G (0xbf3a50c5, 0xa9c9, 0x4988, 0xa0, 0x05, 0x2d, 0xf0, 0xb7, 0xc8, 0x0f, 0x80) },
+  { ETW_GROUP_REGISTRY,    "Registry",     G (0xae53722e, 0xc863, 0x11d2, 0x86, 0x59, 0x00, 0xc0, 0x4f, 0xa3, 0x21, 0xa1) },
+  { ETW_GROUP_DBGPRINT,    "DbgPrint",     G (0x13976d09, 0xa327, 0x438c, 0x95, 0x0b, 0x7f, 0x03, 0x19, 0x28, 0x15, 0xc7) },
+  { ETW_GROUP_CONFIG,      "SystemConfig", G (0x01853a65, 0x418f, 0x4f36, 0xae, 0xfc, 0xdc, 0x0f, 0x1d, 0x2f, 0xd2, 0x35) },
+  { ETW_GROUP_POOL,        "Pool",         G (0x0268a8b6, 0x74fd, 0x4302, 0x9d, 0xd0, 0x6e, 0x8f, 0x17, 0x18, 0xf1, 0x76) },
+  { ETW_GROUP_PERFINFO,    "PerfInfo",     G (0xce1dbfb4, 0x137e, 0x4da6, 0x87, 0xb0, 0x3f, 0x59, 0xaa, 0x10, 0x2c, 0xbc) },
+  { ETW_GROUP_HEAP,        "Heap",         G (0x222962ab, 0x6180, 0x4b88, 0xa8, 0x25, 0x34, 0x6b, 0x75, 0xf2, 0xa2, 0x4a) },
+  { ETW_GROUP_OBJECT,      "Object",       G (0x89497f50, 0xeffe, 0x4440, 0x8c, 0xf2, 0xce, 0x6b, 0x1c, 0xdc, 0xac, 0xa7) },
+  { ETW_GROUP_POWER,       "Power",        G (0xe43445e0, 0x0903, 0x48c3, 0xb8, 0x78, 0xff, 0x0f, 0xcc, 0xeb, 0xdd, 0x04) },
+  { ETW_GROUP_IMAGE,       "Image",        G (0x2cb15d1d, 0x5fc1, 0x11d2, 0xab, 0xe1, 0x00, 0xa0, 0xc9, 0x11, 0xf5, 0x18) },
+  { ETW_GROUP_CRITSEC,     "CritSec",      G (0x3ac66736, 0xcc59, 0x4cff, 0x81, 0x15, 0x9d, 0xf5, 0x0d, 0x39, 0xff, 0xe5) },
+  { ETW_GROUP_STACKWALK,   "StackWalk",    G (0xdef2fe46, 0x7bd6, 0x4b80, 0xbd, 0x94, 0xf5, 0x7f, 0xe2, 0x0d, 0x0c, 0xe3) },
+  { ETW_GROUP_ALPC,        "ALPC",         G (0x45d8cccd, 0x539f, 0x4b72, 0xa8, 0xb7, 0x5c, 0x68, 0x31, 0x42, 0x60, 0x9a) },
+  { ETW_GROUP_SPLITIO,     "SplitIo",      G (0xd837ca92, 0x12b9, 0x44a5, 0xad, 0x6a, 0x3a, 0x65, 0xb3, 0x57, 0x8a, 0xa8) },
+  { ETW_GROUP_THREAD_POOL, "ThreadPool",   G (0xc861d0e2, 0xa2c1, 0x4d36, 0x9f, 0x9c, 0x97, 0x0b, 0xab, 0x94, 0x3a, 0x12) },
+};
+
+const EtwKnownProvider etw_known_providers[] = {
+  { G (0x68fdd900, 0x4a3e, 0x11d1, 0x84, 0xf4, 0x00, 0x00, 0xf8, 0x04, 0x64, 0xe3), "EventTrace" },
+  { G (0x3d6fa8d4, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c), "DiskIo" },
+  { G (0x3d6fa8d3, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c), "PageFault" },
+  { G (0x3d6fa8d0, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c), "Process" },
+  { G (0x90cbdc39, 0x4a3e, 0x11d1, 0x84, 0xf4, 0x00, 0x00, 0xf8, 0x04, 0x64, 0xe3), "FileIo" },
+  { G (0x3d6fa8d1, 0xfe05, 0x11d0, 0x9d, 0xda, 0x00, 0xc0, 0x4f, 0xd7, 0xba, 0x7c), "Thread" },
+  { G (0x9a280ac0, 0xc8e0, 0x11d1, 0x84, 0xe2, 0x00, 0xc0, 0x4f, 0xb9, 0x98, 0xa2), "TcpIp" },
+  { G (0xbf3a50c5, 0xa9c9, 0x4988, 0xa0, 0x05, 0x2d, 0xf0, 0xb7, 0xc8, 0x0f, 0x80), "UdpIp" },
+  { G (0xae53722e, 0xc863, 0x11d2, 0x86, 0x59, 0x00, 0xc0, 0x4f, 0xa3, 0x21, 0xa1), "Registry" },
+  { G (0x01853a65, 0x418f, 0x4f36, 0xae, 0xfc, 0xdc, 0x0f, 0x1d, 0x2f, 0xd2, 0x35), "SystemConfig" },
+  { G (0xce1dbfb4, 0x137e, 0x4da6, 0x87, 0xb0, 0x3f, 0x59, 0xaa, 0x10, 0x2c, 0xbc), "PerfInfo" },
+  { G (0x2cb15d1d, 0x5fc1, 0x11d2, 0xab, 0xe1, 0x00, 0xa0, 0xc9, 0x11, 0xf5, 0x18), "Image" },
+  { G (0xdef2fe46, 0x7bd6, 0x4b80, 0xbd, 0x94, 0xf5, 0x7f, 0xe2, 0x0d, 0x0c, 0xe3), "StackWalk" },
+  { G (0x45d8cccd, 0x539f, 0x4b72, 0xa8, 0xb7, 0x5c, 0x68, 0x31, 0x42, 0x60, 0x9a), "ALPC" },
+  { G (0xd837ca92, 0x12b9, 0x44a5, 0xad, 0x6a, 0x3a, 0x65, 0xb3, 0x57, 0x8a, 0xa8), "SplitIo" },
+  { G (0xc861d0e2, 0xa2c1, 0x4d36, 0x9f, 0x9c, 0x97, 0x0b, 0xab, 0x94, 0x3a, 0x12), "ThreadPool" },
+  { G (0x89497f50, 0xeffe, 0x4440, 0x8c, 0xf2, 0xce, 0x6b, 0x1c, 0xdc, 0xac, 0xa7), "Object" },
+  { G (0x6a399ae0, 0x4bc6, 0x4de9, 0x87, 0x0b, 0x36, 0x57, 0xf8, 0x94, 0x7e, 0x7e), "Lost_Event" },
+  { G (0x9e814aad, 0x3204, 0x11d2, 0x9a, 0x82, 0x00, 0x60, 0x08, 0xa8, 0x69, 0x39), "MSNT_SystemTrace" },
+  { G (0x22fb2cd6, 0x0e7b, 0x422b, 0xa0, 0xc7, 0x2f, 0xad, 0x1f, 0xd0, 0xe7, 0x16), "Microsoft-Windows-Kernel-Process" },
+  { G (0xedd08927, 0x9cc4, 0x4e65, 0xb9, 0x70, 0xc2, 0x56, 0x0f, 0xb5, 0xc2, 0x89), "Microsoft-Windows-Kernel-File" },
+  { G (0x7dd42a49, 0x5329, 0x4832, 0x8d, 0xfd, 0x43, 0xd9, 0x79, 0x15, 0x3a, 0x88), "Microsoft-Windows-Kernel-Network" },
+  { G (0x70eb4f03, 0xc1de, 0x4f73, 0xa0, 0x51, 0x33, 0xd1, 0x3d, 0x54, 0x13, 0xbd), "Microsoft-Windows-Kernel-Registry" },
+  { G (0x3b9c9951, 0x3480, 0x4220, 0x93, 0x77, 0x9c, 0x8e, 0x51, 0x84, 0xf5, 0xcd), "Microsoft-Windows-Kernel-Rundown" },
+  { G (0xe13c0d23, 0xccbc, 0x4e12, 0x93, 0x1b, 0xd9, 0xcc, 0x2e, 0xee, 0x27, 0xe4), "Microsoft-Windows-DotNETRuntime" },
+  { G (0xa669021c, 0xc450, 0x4609, 0xa0, 0x35, 0x5a, 0xf5, 0x9a, 0xf4, 0xdf, 0x18), "Microsoft-Windows-DotNETRuntimeRundown" },
+  { G (0x763fd754, 0x7086, 0x4dfe, 0x95, 0xeb, 0xc0, 0x1a, 0x46, 0xfa, 0xf4, 0xca), "Microsoft-Windows-DotNETRuntimePrivate" },
+  { G (0xb3e675d7, 0x2554, 0x4f18, 0x83, 0x0b, 0x27, 0x62, 0x73, 0x25, 0x60, 0xde), "KernelTraceControl" },
+  { G (0xa0c1853b, 0x5c40, 0x4b15, 0x87, 0x66, 0x3c, 0xf1, 0xc5, 0x8f, 0x98, 0x5a), "Microsoft-Windows-PowerShell" },
+  { G (0xdd5ef90a, 0x6398, 0x47a4, 0xad, 0x34, 0x4d, 0xce, 0xcd, 0xef, 0x79, 0x5f), "Microsoft-Windows-HttpService" },
+  { G (0xa7975c8f, 0xac13, 0x49f1, 0x87, 0xda, 0x5a, 0x98, 0x4a, 0x4a, 0xb4, 0x17), "Microsoft-Windows-WinRM" },
+  { G (0x1c95126e, 0x7eea, 0x49a9, 0xa3, 0xfe, 0xa3, 0x78, 0xb0, 0x3d, 0xdb, 0x4d), "Microsoft-Windows-DNS-Client" },
+};
+
+const size_t etw_known_providers_count = sizeof etw_known_providers / sizeof etw_known_providers[0];
+
+static const KernelClass *
+class_by_group (unsigned group)
+{
+  for (size_t i = 0; i < sizeof kernel_classes / sizeof kernel_classes[0]; i++)
+    if (kernel_classes[i].group == group)
+      return &kernel_classes[i];
+  return NULL;
+}
+
+bool
+etw_kernel_hook_provider (uint16_t hook_id,
+                          EtwGuid *guid,
+                          uint8_t *opcode)
+{
+  unsigned group = hook_id >> 8;
+  const KernelClass *klass;
+
+  *opcode = (uint8_t) (hook_id & 0xff);
+  /* Windows 10 logs image loads in the Process group. */
+  if (hook_id == 0x030a)
+    group = ETW_GROUP_IMAGE;
+  klass = class_by_group (group);
+  if (klass == NULL)
+    {
+      memset (guid, 0, sizeof *guid);
+      return false;
+    }
+  *guid = klass->guid;
+  return true;
+}
+
+int
+etw_kernel_group_of (const EtwGuid *guid)
+{
+  for (size_t i = 0; i < sizeof kernel_classes / sizeof kernel_classes[0]; i++)
+    if (etw_guid_equal (&kernel_classes[i].guid, guid))
+      return kernel_classes[i].group;
+  return -1;
+}
+
+const char *
+etw_kernel_class_name (const EtwGuid *guid)
+{
+  int group = etw_kernel_group_of (guid);
+
+  return group < 0 ? NULL : class_by_group ((unsigned) group)->name;
+}
+
+typedef struct
+{
+  uint8_t     group;
+  uint8_t     opcode;
+  const char *name;
+} OpcodeName;
+
+static const OpcodeName opcode_names[] = {
+  { ETW_GROUP_EVENTTRACE, 0, "Header" },
+  { ETW_GROUP_EVENTTRACE, 5, "Extension" },
+  { ETW_GROUP_EVENTTRACE, 8, "RundownComplete" },
+  { ETW_GROUP_EVENTTRACE, 32, "EndExtension" },
+  { ETW_GROUP_EVENTTRACE, 48, "RundownBegin" },
+  { ETW_GROUP_EVENTTRACE, 49, "RundownEnd" },
+  { ETW_GROUP_EVENTTRACE, 64, "DbgIdRSDS" },
+  { ETW_GROUP_EVENTTRACE, 66, "BuildInfo" },
+  { ETW_GROUP_EVENTTRACE, 67, "ProviderBinaryPath" },
+  { ETW_GROUP_EVENTTRACE, 80, "PartitionInfo" },
+  { ETW_GROUP_EVENTTRACE, 82, "LastDroppedTimes" },
+
+  { ETW_GROUP_DISKIO, 10, "Read" },
+  { ETW_GROUP_DISKIO, 11, "Write" },
+  { ETW_GROUP_DISKIO, 12, "ReadInit" },
+  { ETW_GROUP_DISKIO, 13, "WriteInit" },
+  { ETW_GROUP_DISKIO, 14, "FlushBuffers" },
+  { ETW_GROUP_DISKIO, 15, "FlushInit" },
+
+  { ETW_GROUP_PAGEFAULT, 10, "TransitionFault" },
+  { ETW_GROUP_PAGEFAULT, 11, "DemandZeroFault" },
+  { ETW_GROUP_PAGEFAULT, 12, "CopyOnWrite" },
+  { ETW_GROUP_PAGEFAULT, 13, "GuardPageFault" },
+  { ETW_GROUP_PAGEFAULT, 14, "HardPageFault" },
+  { ETW_GROUP_PAGEFAULT, 15, "AccessViolation" },
+  { ETW_GROUP_PAGEFAULT, 32, "HardFault" },
+
+  { ETW_GROUP_PROCESS, 1, "Start" },
+  { ETW_GROUP_PROCESS, 2, "End" },
+  { ETW_GROUP_PROCESS, 3, "DCStart" },
+  { ETW_GROUP_PROCESS, 4, "DCEnd" },
+  { ETW_GROUP_PROCESS, 11, "Terminate" },
+  { ETW_GROUP_PROCESS, 32, "PerfCtr" },
+  { ETW_GROUP_PROCESS, 33, "PerfCtrRundown" },
+  { ETW_GROUP_PROCESS, 35, "InSwap" },
+  { ETW_GROUP_PROCESS, 39, "Defunct" },
+
+  { ETW_GROUP_FILEIO, 0, "Name" },
+  { ETW_GROUP_FILEIO, 32, "FileCreate" },
+  { ETW_GROUP_FILEIO, 35, "FileDelete" },
+  { ETW_GROUP_FILEIO, 36, "FileRundown" },
+  { ETW_GROUP_FILEIO, 37, "MapFile" },
+  { ETW_GROUP_FILEIO, 38, "UnmapFile" },
+  { ETW_GROUP_FILEIO, 39, "MapFileDCStart" },
+  { ETW_GROUP_FILEIO, 40, "MapFileDCEnd" },
+  { ETW_GROUP_FILEIO, 64, "Create" },
+  { ETW_GROUP_FILEIO, 65, "Cleanup" },
+  { ETW_GROUP_FILEIO, 66, "Close" },
+  { ETW_GROUP_FILEIO, 67, "Read" },
+  { ETW_GROUP_FILEIO, 68, "Write" },
+  { ETW_GROUP_FILEIO, 69, "SetInfo" },
+  { ETW_GROUP_FILEIO, 70, "Delete" },
+  { ETW_GROUP_FILEIO, 71, "Rename" },
+  { ETW_GROUP_FILEIO, 72, "DirEnum" },
+  { ETW_GROUP_FILEIO, 73, "Flush" },
+  { ETW_GROUP_FILEIO, 74, "QueryInfo" },
+  { ETW_GROUP_FILEIO, 75, "FSControl" },
+  { ETW_GROUP_FILEIO, 76, "OpEnd" },
+  { ETW_GROUP_FILEIO, 77, "DirNotify" },
+  { ETW_GROUP_FILEIO, 79, "DeletePath" },
+  { ETW_GROUP_FILEIO, 80, "RenamePath" },
+  { ETW_GROUP_FILEIO, 81, "SetLinkPath" },
+
+  { ETW_GROUP_THREAD, 1, "Start" },
+  { ETW_GROUP_THREAD, 2, "End" },
+  { ETW_GROUP_THREAD, 3, "DCStart" },
+  { ETW_GROUP_THREAD, 4, "DCEnd" },
+  { ETW_GROUP_THREAD, 36, "CSwitch" },
+  { ETW_GROUP_THREAD, 50, "ReadyThread" },
+  { ETW_GROUP_THREAD, 72, "SetName" },
+
+  { ETW_GROUP_TCPIP, 10, "Send" },
+  { ETW_GROUP_TCPIP, 11, "Recv" },
+  { ETW_GROUP_TCPIP, 12, "Connect" },
+  { ETW_GROUP_TCPIP, 13, "Disconnect" },
+  { ETW_GROUP_TCPIP, 14, "Retransmit" },
+  { ETW_GROUP_TCPIP, 15, "Accept" },
+  { ETW_GROUP_TCPIP, 16, "Reconnect" },
+  { ETW_GROUP_TCPIP, 17, "Fail" },
+  { ETW_GROUP_TCPIP, 18, "TCPCopy" },
+  { ETW_GROUP_TCPIP, 26, "SendIPV6" },
+  { ETW_GROUP_TCPIP, 27, "RecvIPV6" },
+  { ETW_GROUP_TCPIP, 28, "ConnectIPV6" },
+  { ETW_GROUP_TCPIP, 29, "DisconnectIPV6" },
+  { ETW_GROUP_TCPIP, 30, "RetransmitIPV6" },
+  { ETW_GROUP_TCPIP, 31, "AcceptIPV6" },
+  { ETW_GROUP_TCPIP, 32, "ReconnectIPV6" },
+  { ETW_GROUP_TCPIP, 34, "TCPCopyIPV6" },
+
+  { ETW_GROUP_UDPIP, 10, "Send" },
+  { ETW_GROUP_UDPIP, 11, "Recv" },
+  { ETW_GROUP_UDPIP, 17, "Fail" },
+  { ETW_GROUP_UDPIP, 26, "SendIPV6" },
+  { ETW_GROUP_UDPIP, 27, "RecvIPV6" },
+
+  { ETW_GROUP_REGISTRY, 10, "Create" },
+  { ETW_GROUP_REGISTRY, 11, "Open" },
+  { ETW_GROUP_REGISTRY, 12, "Delete" },
+  { ETW_GROUP_REGISTRY, 13, "Query" },
+  { ETW_GROUP_REGISTRY, 14, "SetValue" },
+  { ETW_GROUP_REGISTRY, 15, "DeleteValue" },
+  { ETW_GROUP_REGISTRY, 16, "QueryValue" },
+  { ETW_GROUP_REGISTRY, 17, "EnumerateKey" },
+  { ETW_GROUP_REGISTRY, 18, "EnumerateValueKey" },
+  { ETW_GROUP_REGISTRY, 19, "QueryMultipleValue" },
+  { ETW_GROUP_REGISTRY, 20, "SetInformation" },
+  { ETW_GROUP_REGISTRY, 21, "Flush" },
+  { ETW_GROUP_REGISTRY, 22, "KCBCreate" },
+  { ETW_GROUP_REGISTRY, 23, "KCBDelete" },
+  { ETW_GROUP_REGISTRY, 24, "KCBRundownBegin" },
+  { ETW_GROUP_REGISTRY, 25, "KCBRundownEnd" },
+  { ETW_GROUP_REGISTRY, 26, "Virtualize" },
+  { ETW_GROUP_REGISTRY, 27, "Close" },
+  { ETW_GROUP_REGISTRY, 28, "SetSecurity" },
+  { ETW_GROUP_REGISTRY, 29, "QuerySecurity" },
+  { ETW_GROUP_REGISTRY, 30, "TxRCommit" },
+  { ETW_GROUP_REGISTRY, 31, "TxRPrepare" },
+  { ETW_GROUP_REGISTRY, 32, "TxRRollback" },
+  { ETW_GROUP_REGISTRY, 34, "Counters" },
+  { ETW_GROUP_REGISTRY, 35, "Config" },
+  { ETW_GROUP_REGISTRY, 36, "HiveInitialize" },
+  { ETW_GROUP_REGISTRY, 37, "HiveDestroy" },
+  { ETW_GROUP_REGISTRY, 38, "HiveLink" },
+  { ETW_GROUP_REGISTRY, 39, "HiveRundown" },
+  { ETW_GROUP_REGISTRY, 40, "HiveDirty" },
+  { ETW_GROUP_REGISTRY, 48, "ChangeNotification" },
+
+  { ETW_GROUP_CONFIG, 10, "CPU" },
+  { ETW_GROUP_CONFIG, 11, "PhyDisk" },
+  { ETW_GROUP_CONFIG, 12, "LogDisk" },
+  { ETW_GROUP_CONFIG, 13, "NIC" },
+  { ETW_GROUP_CONFIG, 14, "Video" },
+  { ETW_GROUP_CONFIG, 15, "Services" },
+  { ETW_GROUP_CONFIG, 16, "Power" },
+  { ETW_GROUP_CONFIG, 21, "IRQ" },
+  { ETW_GROUP_CONFIG, 22, "PnP" },
+  { ETW_GROUP_CONFIG, 23, "IDEChannel" },
+  { ETW_GROUP_CONFIG, 24, "NumaNode" },
+  { ETW_GROUP_CONFIG, 25, "Platform" },
+  { ETW_GROUP_CONFIG, 26, "ProcessorGroup" },
+  { ETW_GROUP_CONFIG, 27, "ProcessorNumber" },
+  { ETW_GROUP_CONFIG, 28, "DPI" },
+
+  { ETW_GROUP_PERFINFO, 46, "SampledProfile" },
+  { ETW_GROUP_PERFINFO, 47, "PmcInterrupt" },
+  { ETW_GROUP_PERFINFO, 51, "SysClEnter" },
+  { ETW_GROUP_PERFINFO, 52, "SysClExit" },
+  { ETW_GROUP_PERFINFO, 66, "ThreadedDPC" },
+  { ETW_GROUP_PERFINFO, 67, "ISR" },
+  { ETW_GROUP_PERFINFO, 68, "DPC" },
+  { ETW_GROUP_PERFINFO, 69, "TimerDPC" },
+  { ETW_GROUP_PERFINFO, 72, "SampledProfileInterval" },
+  { ETW_GROUP_PERFINFO, 73, "CollectionStart" },
+  { ETW_GROUP_PERFINFO, 74, "CollectionEnd" },
+
+  { ETW_GROUP_IMAGE, 2, "Unload" },
+  { ETW_GROUP_IMAGE, 3, "DCStart" },
+  { ETW_GROUP_IMAGE, 4, "DCEnd" },
+  { ETW_GROUP_IMAGE, 10, "Load" },
+  { ETW_GROUP_IMAGE, 33, "KernelBase" },
+  { ETW_GROUP_IMAGE, 34, "HypercallPage" },
+
+  { ETW_GROUP_STACKWALK, 32, "Stack" },
+  { ETW_GROUP_STACKWALK, 34, "KeyCreate" },
+  { ETW_GROUP_STACKWALK, 35, "KeyDelete" },
+  { ETW_GROUP_STACKWALK, 36, "KeyRundown" },
+  { ETW_GROUP_STACKWALK, 37, "StackKeyKernel" },
+  { ETW_GROUP_STACKWALK, 38, "StackKeyUser" },
+};
+
+const char *
+etw_kernel_opcode_name (const EtwGuid *guid,
+                        uint8_t        opcode)
+{
+  int group;
+
+  if (etw_guid_equal (guid, &ETW_GUID_LOST_EVENT))
+    {
+      switch (opcode)
+        {
+        case 32: return "RTLostEvent";
+        case 33: return "RTLostBuffer";
+        case 34: return "RTLostFile";
+        default: return NULL;
+        }
+    }
+  group = etw_kernel_group_of (guid);
+  if (group < 0)
+    return NULL;
+  for (size_t i = 0; i < sizeof opcode_names / sizeof opcode_names[0]; i++)
+    if (opcode_names[i].group == group && opcode_names[i].opcode == opcode)
+      return opcode_names[i].name;
+  return NULL;
+}
+
+const char *
+etw_standard_opcode_name (uint8_t opcode)
+{
+  switch (opcode)
+    {
+    case 0: return "Info";
+    case 1: return "Start";
+    case 2: return "Stop";
+    case 3: return "DC_Start";
+    case 4: return "DC_Stop";
+    case 5: return "Extension";
+    case 6: return "Reply";
+    case 7: return "Resume";
+    case 8: return "Suspend";
+    case 9: return "Send";
+    case 240: return "Receive";
+    default: return NULL;
+    }
+}
+
+const char *
+etw_level_name (uint8_t level)
+{
+  switch (level)
+    {
+    case 0: return "Always";
+    case 1: return "Critical";
+    case 2: return "Error";
+    case 3: return "Warning";
+    case 4: return "Information";
+    case 5: return "Verbose";
+    default: return NULL;
+    }
+}
