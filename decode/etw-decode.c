@@ -41,6 +41,21 @@ etw_decoder_observe (EtwDecoder     *decoder,
   (void) ev;
 }
 
+bool
+etw_decoder_symbolize (EtwDecoder *decoder,
+                       uint32_t    pid,
+                       uint64_t    address,
+                       char       *buf,
+                       size_t      size)
+{
+  (void) decoder;
+  (void) pid;
+  (void) address;
+  if (size > 0)
+    buf[0] = '\0';
+  return false;
+}
+
 static const char *
 text_printf (EtwDecoded *out,
              const char *fmt,

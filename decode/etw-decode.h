@@ -64,8 +64,9 @@ typedef struct
 
 typedef enum
 {
-  ETW_DECODE_SUMMARY = 1 << 0,  /* operation, path, result, detail */
-  ETW_DECODE_FIELDS  = 1 << 1,  /* the field list */
+  ETW_DECODE_SUMMARY = 1 << 0,  /* names, process, operation, path, result */
+  ETW_DECODE_DETAIL  = 1 << 1,  /* the one-line detail (costs formatting) */
+  ETW_DECODE_FIELDS  = 1 << 2,  /* the field list */
 } EtwDecodeFlags;
 
 typedef struct
@@ -96,6 +97,14 @@ void        etw_decoder_free     (EtwDecoder     *decoder);
 /* Updates the naming state from one event (call in time order). */
 void        etw_decoder_observe  (EtwDecoder     *decoder,
                                   const EtwEvent *ev);
+/* Names a code address as "module+0xoffset" from the image loads seen so
+ * far in process pid (kernel addresses: the system-wide modules). Returns
+ * false, leaving buf empty, when no module covers it. */
+bool        etw_decoder_symbolize (EtwDecoder    *decoder,
+                                   uint32_t       pid,
+                                   uint64_t       address,
+                                   char          *buf,
+                                   size_t         size);
 /* Decodes one event. Never fails: what cannot be decoded is left out and
  * the event still gets its provider and event names. */
 void        etw_decode           (EtwDecoder     *decoder,

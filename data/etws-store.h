@@ -1,0 +1,90 @@
+/* etws-store.h
+ *
+ * Copyright 2026 etwscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The event store: append-only and columnar, fed by an EtwsWorker on the
+ * main thread. A row costs 48 bytes in all columns together; payloads stay
+ * in the mapped file (or the live arena) and are re-read on demand.
+ *
+ * Rows are addressed by their index 0 … n_rows-1. When a live capture's
+ * cap drops the oldest rows, indices shift down ("rows-removed"); the
+ * global row number (index + first_row) never changes.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "etws-batch.h"
+#include "etws-event-type.h"
+#include "etws-worker.h"
+
+G_BEGIN_DECLS
+
+#define ETWS_TYPE_STORE (etws_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (EtwsStore, etws_store, ETWS, STORE, GObject)
+
+typedef enum
+{
+  ETWS_LIMIT_STOP,         /* stop the capture at the cap, with a notice */
+  ETWS_LIMIT_DROP_OLDEST,  /* keep the newest rows (Process Monitor's history depth) */
+} EtwsLimitPolicy;
+
+EtwsStore   *etws_store_new             (void);
+/* Takes rows from worker's batches from now on. */
+void         etws_store_attach          (EtwsStore       *self,
+                                         EtwsWorker      *worker);
+EtwsWorker  *etws_store_get_worker      (EtwsStore       *self);
+EtwsTrace   *etws_store_get_trace       (EtwsStore       *self);
+guint64      etws_store_get_n_rows      (EtwsStore       *self);
+guint64      etws_store_get_first_row   (EtwsStore       *self);
+/* A cap on rows (0 = none). */
+void         etws_store_set_limit       (EtwsStore       *self,
+                                         guint64          max_rows,
+                                         EtwsLimitPolicy  policy);
+
+/* Column access, O(1). */
+void         etws_store_get_row         (EtwsStore       *self,
+                                         guint64          index,
+                                         EtwsRow         *row);
+gint64       etws_store_get_time        (EtwsStore       *self,
+                                         guint64          index);
+guint32      etws_store_get_pid         (EtwsStore       *self,
+                                         guint64          index);
+guint32      etws_store_get_tid         (EtwsStore       *self,
+                                         guint64          index);
+guint16      etws_store_get_cpu         (EtwsStore       *self,
+                                         guint64          index);
+guint16      etws_store_get_etype       (EtwsStore       *self,
+                                         guint64          index);
+guint32      etws_store_get_path        (EtwsStore       *self,
+                                         guint64          index);
+guint32      etws_store_get_process     (EtwsStore       *self,
+                                         guint64          index);
+guint32      etws_store_get_result      (EtwsStore       *self,
+                                         guint64          index);
+guint32      etws_store_get_stack       (EtwsStore       *self,
+                                         guint64          index);
+guint64      etws_store_get_locator     (EtwsStore       *self,
+                                         guint64          index);
+const EtwsEventType *etws_store_get_event_type (EtwsStore *self,
+                                                guint64    index);
+const char  *etws_store_get_string      (EtwsStore       *self,
+                                         guint32          id);
+
+/* Re-reads a row's record (for the detail pane, exports, field filters). */
+gboolean     etws_store_read_event      (EtwsStore        *self,
+                                         EtwsRecordReader *reader,
+                                         guint64           index,
+                                         EtwEvent         *ev);
+
+/* Totals for the status bar. */
+guint64      etws_store_get_events_seen (EtwsStore       *self);
+guint64      etws_store_get_stack_walks (EtwsStore       *self);
+guint64      etws_store_get_lost        (EtwsStore       *self);
+guint64      etws_store_get_dropped     (EtwsStore       *self);
+/* Bytes held by the columns (not the trace's strings/stacks/records). */
+gsize        etws_store_get_column_bytes (EtwsStore      *self);
+
+G_END_DECLS

@@ -1,0 +1,125 @@
+/* etws-file-source.c
+ *
+ * Copyright 2026 etwscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "etws-file-source"
+
+#include "config.h"
+
+#include "etws-file-source.h"
+
+#include "etws-trace-file.h"
+#include "etws-trace.h"
+
+struct _EtwsFileSource
+{
+  EtwsSource     parent_instance;
+  char          *path;
+  EtwsTraceFile *file;
+};
+
+G_DEFINE_FINAL_TYPE (EtwsFileSource, etws_file_source, ETWS_TYPE_SOURCE)
+
+static EtwsTrace *
+etws_file_source_open (EtwsSource    *source,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  EtwsFileSource *self = ETWS_FILE_SOURCE (source);
+
+  g_clear_pointer (&self->file, etws_trace_file_unref);
+  self->file = etws_trace_file_open (self->path, cancellable, error);
+  if (self->file == NULL)
+    return NULL;
+  return etws_trace_new_for_file (self->file);
+}
+
+static gboolean
+etws_file_source_run (EtwsSource    *source,
+                      EtwsSink      *sink,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  EtwsFileSource *self = ETWS_FILE_SOURCE (source);
+  const EtlFile *etl = etws_trace_file_get_etl (self->file);
+  g_autoptr(GError) damage = etws_trace_file_dup_damage (self->file);
+  guint64 total = etws_trace_file_get_size (self->file);
+  EtlIter *iter = etl_iter_new (etl, ETL_ORDER_TIME);
+  EtwEvent ev;
+  guint n = 0;
+
+  if (iter == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Out of memory reading %s", self->path);
+      return FALSE;
+    }
+
+  /* The file header's count is all an .etl file says about loss. */
+  etws_sink_add_lost (sink, etl_file_info (etl)->events_lost);
+
+  while (etl_iter_next (iter, &ev))
+    {
+      if (!etws_sink_push (sink, &ev))
+        break;
+      if ((++n & 4095) == 0)
+        {
+          if (g_cancellable_is_cancelled (cancellable))
+            break;
+          etws_sink_set_progress (sink, etl_iter_position (iter), total);
+        }
+    }
+  etws_sink_set_progress (sink, total, total);
+
+  if (etl_iter_error (iter)->code != ETL_OK)
+    {
+      g_autoptr(GError) iter_error = etws_trace_error_from_etl (etl_iter_error (iter), self->path);
+      etws_sink_report_damage (sink, iter_error);
+    }
+  else if (damage != NULL)
+    etws_sink_report_damage (sink, damage);
+
+  etl_iter_free (iter);
+  return TRUE;
+}
+
+static void
+etws_file_source_finalize (GObject *object)
+{
+  EtwsFileSource *self = ETWS_FILE_SOURCE (object);
+
+  g_clear_pointer (&self->file, etws_trace_file_unref);
+  g_clear_pointer (&self->path, g_free);
+  G_OBJECT_CLASS (etws_file_source_parent_class)->finalize (object);
+}
+
+static void
+etws_file_source_class_init (EtwsFileSourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  EtwsSourceClass *source_class = ETWS_SOURCE_CLASS (klass);
+
+  object_class->finalize = etws_file_source_finalize;
+  source_class->open = etws_file_source_open;
+  source_class->run = etws_file_source_run;
+}
+
+static void
+etws_file_source_init (EtwsFileSource *self)
+{
+}
+
+EtwsSource *
+etws_file_source_new (const char *path)
+{
+  EtwsFileSource *self = g_object_new (ETWS_TYPE_FILE_SOURCE, "live", FALSE, NULL);
+
+  self->path = g_strdup (path);
+  return ETWS_SOURCE (self);
+}
+
+const char *
+etws_file_source_get_path (EtwsFileSource *self)
+{
+  return self->path;
+}
