@@ -254,9 +254,15 @@ etw_fr_next (EtwFieldReader *r,
       need = 8;
       if (left < need)
         goto bad;
-      f->v.u = etw_rd_u64 (p);
       if (f->type == ETW_VAL_DOUBLE)
-        memcpy (&f->v.d, &f->v.u, sizeof f->v.d);
+        {
+          uint64_t bits = etw_rd_u64 (p);
+          double d;
+          memcpy (&d, &bits, sizeof d);
+          f->v.d = d;
+        }
+      else
+        f->v.u = etw_rd_u64 (p);
       break;
     case ETW_VAL_STRING:
     case ETW_VAL_SID:
