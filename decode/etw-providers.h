@@ -79,6 +79,20 @@ extern const EtwGuid ETW_GUID_KERNEL_FILE;
 extern const EtwGuid ETW_GUID_KERNEL_NETWORK;
 extern const EtwGuid ETW_GUID_KERNEL_REGISTRY;
 
+/* Linux kernel providers (the perf backend), in the ETW model. Their
+ * events reuse the opcodes of the matching classic kernel class, so they
+ * are named and summarized like it. GUIDs are name-based (UUIDv5) and
+ * stable; docs/linux-providers.md lists them. */
+extern const EtwGuid ETW_GUID_LINUX_PROCESS;
+extern const EtwGuid ETW_GUID_LINUX_THREAD;
+extern const EtwGuid ETW_GUID_LINUX_IMAGE;
+extern const EtwGuid ETW_GUID_LINUX_FILE;
+extern const EtwGuid ETW_GUID_LINUX_NETWORK;
+
+/* The classic kernel group a Linux provider mirrors (ETW_GROUP_PROCESS for
+ * Linux-Kernel-Process, …), or -1 for any other GUID. */
+int         etw_linux_provider_group (const EtwGuid *guid);
+
 /* Maps a classic kernel HookId to the (provider GUID, opcode) pair a live
  * EVENT_RECORD shows. Returns false for a group we have no GUID for (the
  * GUID is then left zero). Hook 0x030A (Process group, type 10) is an image

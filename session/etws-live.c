@@ -1,0 +1,82 @@
+/* etws-live.c
+ *
+ * Copyright 2026 etwscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Shared part of the live factory. A platform backend defines
+ * ETWS_HAVE_LIVE_BACKEND and provides the _etws_live_backend_* functions.
+ */
+#define G_LOG_DOMAIN "etws-live"
+
+#include "config.h"
+
+#include "etws-live.h"
+#include "etws-live-private.h"
+
+G_DEFINE_QUARK (etws-live-error-quark, etws_live_error)
+
+void
+etws_live_options_init (EtwsLiveOptions *options)
+{
+  memset (options, 0, sizeof *options);
+  options->fields = TRUE;
+}
+
+void
+etws_live_options_clear (EtwsLiveOptions *options)
+{
+  g_clear_pointer (&options->providers, g_strfreev);
+  g_clear_pointer (&options->pids, g_free);
+}
+
+#ifndef ETWS_HAVE_LIVE_BACKEND
+static const char *const no_providers[] = { NULL };
+
+const char *const *
+_etws_live_backend_list_providers (void)
+{
+  return no_providers;
+}
+
+gboolean
+_etws_live_backend_check (GError **error)
+{
+  g_set_error (error, ETWS_LIVE_ERROR, ETWS_LIVE_ERROR_UNSUPPORTED,
+               "Live capture is not available in this build");
+  return FALSE;
+}
+
+EtwsSource *
+_etws_live_backend_new (const EtwsLiveOptions  *options,
+                        GError                **error)
+{
+  _etws_live_backend_check (error);
+  return NULL;
+}
+#endif
+
+const char *const *
+etws_live_list_providers (void)
+{
+  return _etws_live_backend_list_providers ();
+}
+
+gboolean
+etws_live_check (GError **error)
+{
+  return _etws_live_backend_check (error);
+}
+
+EtwsSource *
+etws_live_source_new (const EtwsLiveOptions  *options,
+                      GError                **error)
+{
+  EtwsLiveOptions defaults;
+
+  if (options == NULL)
+    {
+      etws_live_options_init (&defaults);
+      options = &defaults;
+    }
+  return _etws_live_backend_new (options, error);
+}
