@@ -356,6 +356,8 @@ etw_kernel_opcode_name (const EtwGuid *guid,
     }
   group = etw_kernel_group_of (guid);
   if (group < 0)
+    group = etw_linux_provider_group (guid);
+  if (group < 0)
     return NULL;
   for (size_t i = 0; i < sizeof opcode_names / sizeof opcode_names[0]; i++)
     if (opcode_names[i].group == group && opcode_names[i].opcode == opcode)
