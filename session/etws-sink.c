@@ -22,7 +22,11 @@
 /* Recent events by (thread, raw timestamp), to find the event a StackWalk
  * record belongs to. It arrives right after its event (§8 of the format
  * notes), so a direct-mapped table of recent events is enough. */
-#define RECENT_BITS 16
+#define RECENT_BITS 17
+/* PERFINFO events (sampled profile, hard faults, …) have no thread in
+ * their header; they are also remembered under this thread, so that a
+ * stack matches them by timestamp alone. */
+#define ANY_THREAD 0xFFFFFFFFu
 
 typedef struct
 {
@@ -164,16 +168,19 @@ static void
 deliver (EtwsSink *sink)
 {
   EtwsBatch *batch = sink->batch;
+  guint n_rows;
 
   if (batch == NULL)
     return;
   sink->batch = NULL;
+  n_rows = batch->n_rows;
   stamp_batch (sink, batch);
+  /* The batch belongs to the worker from here on, dropped or not. */
   if (!sink->funcs.deliver (batch, sink->user_data))
     {
       /* Dropped: its rows never existed. */
-      sink->dropped += batch->n_rows;
-      sink->next_row -= batch->n_rows;
+      sink->dropped += n_rows;
+      sink->next_row -= n_rows;
     }
 }
 
@@ -318,15 +325,41 @@ attach_frames (EtwsSink      *sink,
 }
 
 static Recent *
-find_recent (EtwsSink *sink,
-             guint32   tid,
-             gint64    raw_time)
+find_recent_exact (EtwsSink *sink,
+                   guint32   tid,
+                   gint64    raw_time)
 {
   Recent *r = &sink->recent[recent_slot (tid, raw_time)];
 
   if (r->row == 0 || r->tid != tid || r->raw_time != raw_time || r->row > sink->next_row)
     return NULL;
   return r;
+}
+
+static Recent *
+find_recent (EtwsSink *sink,
+             guint32   tid,
+             gint64    raw_time)
+{
+  Recent *r = find_recent_exact (sink, tid, raw_time);
+
+  return r != NULL ? r : find_recent_exact (sink, ANY_THREAD, raw_time);
+}
+
+static void
+remember (EtwsSink *sink,
+          guint32   tid,
+          gint64    raw_time,
+          guint32   pid,
+          guint32   stack)
+{
+  Recent *r = &sink->recent[recent_slot (tid, raw_time)];
+
+  r->row = sink->next_row + 1;
+  r->raw_time = raw_time;
+  r->tid = tid;
+  r->pid = pid;
+  r->stack = stack;
 }
 
 static void
@@ -471,6 +504,10 @@ _etws_sink_finish (EtwsSink *sink)
 {
   resolve_key_refs (sink);
   etws_sink_flush (sink);
+  /* The last word is an empty batch, which is never dropped, so the final
+   * counters (dropped, lost) always arrive. */
+  current_batch (sink);
+  deliver (sink);
 }
 
 static guint16
@@ -567,12 +604,9 @@ push (EtwsSink           *sink,
     tid = etw_rd_u32 (ev->payload + ev->pointer_size);
   if (!sink->live || ev->origin == ETW_ORIGIN_ETW_LIVE)
     {
-      Recent *r = &sink->recent[recent_slot (tid, ev->raw_time)];
-      r->row = sink->next_row + 1;
-      r->raw_time = ev->raw_time;
-      r->tid = tid;
-      r->pid = dec->pid;
-      r->stack = row->stack;
+      remember (sink, tid, ev->raw_time, dec->pid, row->stack);
+      if (ev->kind == ETW_HDR_PERFINFO && tid != ANY_THREAD)
+        remember (sink, ANY_THREAD, ev->raw_time, dec->pid, row->stack);
     }
   sink->next_row++;
 

@@ -115,13 +115,11 @@ deliver_cb (EtwsBatch *batch,
   g_mutex_lock (&self->lock);
   if (etws_source_is_live (self->source))
     {
-      if (self->in_flight >= self->max_queued)
+      /* Batches without rows only carry counters: never dropped. */
+      if (self->in_flight >= self->max_queued && (batch->n_rows > 0 || batch->n_fixups > 0))
         {
           g_mutex_unlock (&self->lock);
-          /* Counters still travel: send an empty batch in its place. */
-          batch->n_rows = 0;
-          batch->n_fixups = 0;
-          batch->dropped += 0;
+          /* The counters travel with the next batch that gets through. */
           etws_batch_reset (batch);
           g_async_queue_push (self->free_batches, batch);
           return FALSE;
