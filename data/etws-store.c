@@ -39,6 +39,7 @@ struct _EtwsStore
   guint64          max_rows;
   EtwsLimitPolicy  policy;
   gboolean         limit_hit;
+  guint            holds;     /* scans in progress: drop no rows */
 
   guint64          events_seen;
   guint64          stack_walks;
@@ -233,7 +234,7 @@ append_batch (EtwsStore       *self,
 
           /* Keep whole chunks: drop only when a chunk's worth is over. */
           drop = drop - drop % ETWS_CHUNK_LEN;
-          if (drop > 0)
+          if (drop > 0 && self->holds == 0)
             {
               guint64 new_first = self->first + drop;
               guint64 old_locator = *(guint64 *) etws_chunked_get (&self->locator, new_first);
@@ -434,6 +435,41 @@ etws_store_get_string (EtwsStore *self,
                        guint32    id)
 {
   return self->trace != NULL ? etws_trace_string (self->trace, id) : "";
+}
+
+gconstpointer
+etws_store_get_column_run (EtwsStore       *self,
+                           EtwsStoreColumn  column,
+                           guint64          index,
+                           guint64         *n_run)
+{
+  EtwsChunked *c = column_list (self, (guint) column);
+  guint64 n_rows = self->time.len - self->first;
+  guint64 g = self->first + index;
+
+  g_return_val_if_fail (c != NULL && column <= ETWS_STORE_COLUMN_ETYPE, NULL);
+  if (index >= n_rows)
+    {
+      *n_run = 0;
+      return NULL;
+    }
+  *n_run = MIN (ETWS_CHUNK_LEN - (g & (ETWS_CHUNK_LEN - 1)), n_rows - index);
+  return etws_chunked_get (c, g);
+}
+
+void
+etws_store_hold (EtwsStore *self)
+{
+  g_return_if_fail (ETWS_IS_STORE (self));
+  self->holds++;
+}
+
+void
+etws_store_release (EtwsStore *self)
+{
+  g_return_if_fail (ETWS_IS_STORE (self));
+  g_return_if_fail (self->holds > 0);
+  self->holds--;
 }
 
 gboolean

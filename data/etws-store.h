@@ -73,6 +73,34 @@ const EtwsEventType *etws_store_get_event_type (EtwsStore *self,
 const char  *etws_store_get_string      (EtwsStore       *self,
                                          guint32          id);
 
+/* Bulk column access for scans on any thread (filters, sorting): the
+ * column's elements from `index` on, and in *n_run how many of them lie
+ * contiguously (never past the last row). Rows published to the reading
+ * thread stay valid while the store is held (see below). */
+typedef enum
+{
+  ETWS_STORE_COLUMN_TIME,     /* gint64 */
+  ETWS_STORE_COLUMN_LOCATOR,  /* guint64 */
+  ETWS_STORE_COLUMN_PID,      /* guint32 */
+  ETWS_STORE_COLUMN_TID,      /* guint32 */
+  ETWS_STORE_COLUMN_PATH,     /* guint32 string id */
+  ETWS_STORE_COLUMN_PROCESS,  /* guint32 string id */
+  ETWS_STORE_COLUMN_RESULT,   /* guint32 string id */
+  ETWS_STORE_COLUMN_STACK,    /* guint32 stack id */
+  ETWS_STORE_COLUMN_CPU,      /* guint16 */
+  ETWS_STORE_COLUMN_ETYPE,    /* guint16 event type index */
+} EtwsStoreColumn;
+
+gconstpointer etws_store_get_column_run (EtwsStore       *self,
+                                         EtwsStoreColumn  column,
+                                         guint64          index,
+                                         guint64         *n_run);
+/* Main thread. While held, the row cap drops no rows (their memory stays
+ * valid for a scan running on another thread); dropping resumes with the
+ * next batch after the last release. */
+void         etws_store_hold            (EtwsStore       *self);
+void         etws_store_release         (EtwsStore       *self);
+
 /* Re-reads a row's record (for the detail pane, exports, field filters). */
 gboolean     etws_store_read_event      (EtwsStore        *self,
                                          EtwsRecordReader *reader,
