@@ -188,23 +188,37 @@ append_batch (EtwsStore       *self,
 
   /* The sink numbers rows from 0; the store holds the same numbering. */
   g_assert (batch->n_rows == 0 || batch->first_row == self->time.len);
-  for (guint i = 0; i < batch->n_rows; i++)
+  /* Column by column, a chunk-contiguous span at a time. */
+  for (guint done = 0; done < batch->n_rows;)
     {
-      const EtwsRow *r = &batch->rows[i];
+      const EtwsRow *r = batch->rows + done;
+      guint want = batch->n_rows - done, got = 0;
+      gint64 *time = etws_chunked_append_span (&self->time, want, &got);
+      guint got2;
 
-      if (etws_chunked_append (&self->time) == NULL)
+      if (time == NULL)
         break;
-      *(gint64 *) etws_chunked_get (&self->time, self->time.len - 1) = r->time;
-      *(guint64 *) etws_chunked_append (&self->locator) = r->locator;
-      *(guint32 *) etws_chunked_append (&self->pid) = r->pid;
-      *(guint32 *) etws_chunked_append (&self->tid) = r->tid;
-      *(guint32 *) etws_chunked_append (&self->path) = r->path;
-      *(guint32 *) etws_chunked_append (&self->process) = r->process;
-      *(guint32 *) etws_chunked_append (&self->result) = r->result;
-      *(guint32 *) etws_chunked_append (&self->stack) = r->stack;
-      *(guint16 *) etws_chunked_append (&self->cpu) = r->cpu;
-      *(guint16 *) etws_chunked_append (&self->etype) = r->etype;
-      *(guint16 *) etws_chunked_append (&self->kindflags) = (guint16) (r->kind | r->flags << 8);
+#define SPAN(col, type, expr)                                            \
+      {                                                                  \
+        type *dst = etws_chunked_append_span (&self->col, got, &got2);   \
+        g_assert (got2 == got);                                          \
+        for (guint k = 0; k < got; k++)                                  \
+          dst[k] = (expr);                                               \
+      }
+      for (guint k = 0; k < got; k++)
+        time[k] = r[k].time;
+      SPAN (locator, guint64, r[k].locator);
+      SPAN (pid, guint32, r[k].pid);
+      SPAN (tid, guint32, r[k].tid);
+      SPAN (path, guint32, r[k].path);
+      SPAN (process, guint32, r[k].process);
+      SPAN (result, guint32, r[k].result);
+      SPAN (stack, guint32, r[k].stack);
+      SPAN (cpu, guint16, r[k].cpu);
+      SPAN (etype, guint16, r[k].etype);
+      SPAN (kindflags, guint16, (guint16) (r[k].kind | r[k].flags << 8));
+#undef SPAN
+      done += got;
     }
   self->pending += self->time.len - self->first - n;
 

@@ -42,6 +42,26 @@ etws_chunked_append (EtwsChunked *self)
   return etws_chunked_get (self, self->len++);
 }
 
+gpointer
+etws_chunked_append_span (EtwsChunked *self,
+                          guint        n,
+                          guint       *got)
+{
+  guint64 c = self->len >> ETWS_CHUNK_SHIFT;
+  guint room = ETWS_CHUNK_LEN - (guint) (self->len & (ETWS_CHUNK_LEN - 1));
+  gpointer p;
+
+  *got = 0;
+  if (c >= ETWS_CHUNK_MAX || n == 0)
+    return NULL;
+  if (self->chunks[c] == NULL)
+    self->chunks[c] = g_malloc0 (ETWS_CHUNK_LEN * self->elem_size);
+  *got = MIN (n, room);
+  p = etws_chunked_get (self, self->len);
+  self->len += *got;
+  return p;
+}
+
 void
 etws_chunked_drop_head (EtwsChunked *self,
                         guint64      index)

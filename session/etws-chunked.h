@@ -34,6 +34,12 @@ void     etws_chunked_clear     (EtwsChunked *self);
 /* Returns a pointer to a new zeroed element at index self->len, or NULL if
  * the array is full. */
 gpointer etws_chunked_append    (EtwsChunked *self);
+/* Appends up to n zeroed elements that are contiguous in memory (they stop
+ * at the end of a chunk). Returns the first, and the count in *got (0 and
+ * NULL when full). */
+gpointer etws_chunked_append_span (EtwsChunked *self,
+                                   guint        n,
+                                   guint       *got);
 /* Frees whole chunks below `index` (elements below it must not be read
  * afterwards). */
 void     etws_chunked_drop_head (EtwsChunked *self,

@@ -13,6 +13,7 @@
 
 #include "etw-bytes.h"
 #include "etw-decode.h"
+#include "etw-guid.h"
 #include "etw-providers.h"
 #include "etws-event-type.h"
 #include "etws-trace.h"
@@ -55,6 +56,24 @@ typedef struct
   guint64 frames[];
 } KeyDef;
 
+/* Event types repeat: a small cache keyed on the header fields and the
+ * names saves the provider and string lookups of event_type_for(). */
+#define ETYPE_CACHE 256
+
+typedef struct
+{
+  EtwGuid provider;
+  guint16 id;
+  guint16 task;
+  guint8  version;
+  guint8  opcode;
+  guint8  level;
+  gboolean valid;
+  guint16 etype;
+  char    name[64];
+  char    operation[64];
+} EtypeCacheEntry;
+
 struct _EtwsSink
 {
   EtwsTrace           *trace;
@@ -83,6 +102,7 @@ struct _EtwsSink
   GHashTable          *key_defs;    /* key -> GPtrArray of KeyDef*, in time order */
   EtwsFrame           *frame_buf;
   guint                frame_cap;
+  EtypeCacheEntry     *etype_cache;
 };
 
 static void
@@ -112,6 +132,7 @@ _etws_sink_new (EtwsTrace           *trace,
   sink->key_defs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, key_defs_free);
   sink->frame_cap = 2048;
   sink->frame_buf = g_new (EtwsFrame, sink->frame_cap);
+  sink->etype_cache = g_new0 (EtypeCacheEntry, ETYPE_CACHE);
   return sink;
 }
 
@@ -126,6 +147,7 @@ _etws_sink_free (EtwsSink *sink)
   g_free (sink->dec);
   g_free (sink->recent);
   g_free (sink->frame_buf);
+  g_free (sink->etype_cache);
   g_array_unref (sink->key_refs);
   g_hash_table_unref (sink->key_defs);
   g_clear_object (&sink->cancellable);
@@ -510,12 +532,29 @@ _etws_sink_finish (EtwsSink *sink)
   deliver (sink);
 }
 
+static gboolean
+same_name (const char *cached,
+           const char *name)
+{
+  return strcmp (cached, name != NULL ? name : "") == 0;
+}
+
 static guint16
 event_type_for (EtwsSink         *sink,
                 const EtwEvent   *ev,
                 const EtwDecoded *dec)
 {
   EtwsEventType type = { 0 };
+  guint h = (etw_guid_hash (&ev->provider) ^ ((guint) ev->id * 31u) ^ ((guint) ev->opcode << 8) ^
+             ((guint) ev->version << 16) ^ ev->task) % ETYPE_CACHE;
+  EtypeCacheEntry *c = &sink->etype_cache[h];
+  gboolean cacheable = (dec->event_name == NULL || strlen (dec->event_name) < sizeof c->name) &&
+                       (dec->operation == NULL || strlen (dec->operation) < sizeof c->operation);
+
+  if (c->valid && c->id == ev->id && c->opcode == ev->opcode && c->version == ev->version &&
+      c->level == ev->level && c->task == ev->task && etw_guid_equal (&c->provider, &ev->provider) &&
+      same_name (c->name, dec->event_name) && same_name (c->operation, dec->operation))
+    return c->etype;
 
   type.provider = etws_trace_provider_index (sink->trace, &ev->provider, dec->provider_name);
   type.id = ev->id;
@@ -525,7 +564,20 @@ event_type_for (EtwsSink         *sink,
   type.level = ev->level;
   type.name = etws_trace_intern (sink->trace, dec->event_name);
   type.operation = etws_trace_intern (sink->trace, dec->operation);
-  return etws_trace_event_type_index (sink->trace, &type);
+  if (!cacheable)
+    return etws_trace_event_type_index (sink->trace, &type);
+
+  c->valid = TRUE;
+  c->provider = ev->provider;
+  c->id = ev->id;
+  c->task = ev->task;
+  c->version = ev->version;
+  c->opcode = ev->opcode;
+  c->level = ev->level;
+  g_strlcpy (c->name, dec->event_name != NULL ? dec->event_name : "", sizeof c->name);
+  g_strlcpy (c->operation, dec->operation != NULL ? dec->operation : "", sizeof c->operation);
+  c->etype = etws_trace_event_type_index (sink->trace, &type);
+  return c->etype;
 }
 
 static gboolean
