@@ -136,7 +136,8 @@ const char *
 etw_guid_known_name (const EtwGuid *guid)
 {
   for (size_t i = 0; i < etw_known_providers_count; i++)
-    if (etw_guid_equal (&etw_known_providers[i].guid, guid))
+    if (etw_known_providers[i].guid.data1 == guid->data1 &&
+        etw_guid_equal (&etw_known_providers[i].guid, guid))
       return etw_known_providers[i].name;
   return NULL;
 }

@@ -115,9 +115,19 @@ const size_t etw_known_providers_count = sizeof etw_known_providers / sizeof etw
 static const KernelClass *
 class_by_group (unsigned group)
 {
-  for (size_t i = 0; i < sizeof kernel_classes / sizeof kernel_classes[0]; i++)
-    if (kernel_classes[i].group == group)
-      return &kernel_classes[i];
+  /* kernel_classes is sorted by group; groups are small numbers. */
+  size_t lo = 0, hi = sizeof kernel_classes / sizeof kernel_classes[0];
+
+  while (lo < hi)
+    {
+      size_t mid = (lo + hi) / 2;
+      if (kernel_classes[mid].group < group)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo < sizeof kernel_classes / sizeof kernel_classes[0] && kernel_classes[lo].group == group)
+    return &kernel_classes[lo];
   return NULL;
 }
 
@@ -147,7 +157,7 @@ int
 etw_kernel_group_of (const EtwGuid *guid)
 {
   for (size_t i = 0; i < sizeof kernel_classes / sizeof kernel_classes[0]; i++)
-    if (etw_guid_equal (&kernel_classes[i].guid, guid))
+    if (kernel_classes[i].guid.data1 == guid->data1 && etw_guid_equal (&kernel_classes[i].guid, guid))
       return kernel_classes[i].group;
   return -1;
 }
@@ -160,183 +170,239 @@ etw_kernel_class_name (const EtwGuid *guid)
   return group < 0 ? NULL : class_by_group ((unsigned) group)->name;
 }
 
-typedef struct
+/* Opcode names by group and opcode: a switch compiles to jump tables,
+ * which matters because the viewer names every event it loads. */
+static const char *
+group_opcode_name (int     group,
+                   uint8_t opcode)
 {
-  uint8_t     group;
-  uint8_t     opcode;
-  const char *name;
-} OpcodeName;
-
-static const OpcodeName opcode_names[] = {
-  { ETW_GROUP_EVENTTRACE, 0, "Header" },
-  { ETW_GROUP_EVENTTRACE, 5, "Extension" },
-  { ETW_GROUP_EVENTTRACE, 8, "RundownComplete" },
-  { ETW_GROUP_EVENTTRACE, 32, "EndExtension" },
-  { ETW_GROUP_EVENTTRACE, 48, "RundownBegin" },
-  { ETW_GROUP_EVENTTRACE, 49, "RundownEnd" },
-  { ETW_GROUP_EVENTTRACE, 64, "DbgIdRSDS" },
-  { ETW_GROUP_EVENTTRACE, 66, "BuildInfo" },
-  { ETW_GROUP_EVENTTRACE, 67, "ProviderBinaryPath" },
-  { ETW_GROUP_EVENTTRACE, 80, "PartitionInfo" },
-  { ETW_GROUP_EVENTTRACE, 82, "LastDroppedTimes" },
-
-  { ETW_GROUP_DISKIO, 10, "Read" },
-  { ETW_GROUP_DISKIO, 11, "Write" },
-  { ETW_GROUP_DISKIO, 12, "ReadInit" },
-  { ETW_GROUP_DISKIO, 13, "WriteInit" },
-  { ETW_GROUP_DISKIO, 14, "FlushBuffers" },
-  { ETW_GROUP_DISKIO, 15, "FlushInit" },
-
-  { ETW_GROUP_PAGEFAULT, 10, "TransitionFault" },
-  { ETW_GROUP_PAGEFAULT, 11, "DemandZeroFault" },
-  { ETW_GROUP_PAGEFAULT, 12, "CopyOnWrite" },
-  { ETW_GROUP_PAGEFAULT, 13, "GuardPageFault" },
-  { ETW_GROUP_PAGEFAULT, 14, "HardPageFault" },
-  { ETW_GROUP_PAGEFAULT, 15, "AccessViolation" },
-  { ETW_GROUP_PAGEFAULT, 32, "HardFault" },
-
-  { ETW_GROUP_PROCESS, 1, "Start" },
-  { ETW_GROUP_PROCESS, 2, "End" },
-  { ETW_GROUP_PROCESS, 3, "DCStart" },
-  { ETW_GROUP_PROCESS, 4, "DCEnd" },
-  { ETW_GROUP_PROCESS, 11, "Terminate" },
-  { ETW_GROUP_PROCESS, 32, "PerfCtr" },
-  { ETW_GROUP_PROCESS, 33, "PerfCtrRundown" },
-  { ETW_GROUP_PROCESS, 35, "InSwap" },
-  { ETW_GROUP_PROCESS, 39, "Defunct" },
-
-  { ETW_GROUP_FILEIO, 0, "Name" },
-  { ETW_GROUP_FILEIO, 32, "FileCreate" },
-  { ETW_GROUP_FILEIO, 35, "FileDelete" },
-  { ETW_GROUP_FILEIO, 36, "FileRundown" },
-  { ETW_GROUP_FILEIO, 37, "MapFile" },
-  { ETW_GROUP_FILEIO, 38, "UnmapFile" },
-  { ETW_GROUP_FILEIO, 39, "MapFileDCStart" },
-  { ETW_GROUP_FILEIO, 40, "MapFileDCEnd" },
-  { ETW_GROUP_FILEIO, 64, "Create" },
-  { ETW_GROUP_FILEIO, 65, "Cleanup" },
-  { ETW_GROUP_FILEIO, 66, "Close" },
-  { ETW_GROUP_FILEIO, 67, "Read" },
-  { ETW_GROUP_FILEIO, 68, "Write" },
-  { ETW_GROUP_FILEIO, 69, "SetInfo" },
-  { ETW_GROUP_FILEIO, 70, "Delete" },
-  { ETW_GROUP_FILEIO, 71, "Rename" },
-  { ETW_GROUP_FILEIO, 72, "DirEnum" },
-  { ETW_GROUP_FILEIO, 73, "Flush" },
-  { ETW_GROUP_FILEIO, 74, "QueryInfo" },
-  { ETW_GROUP_FILEIO, 75, "FSControl" },
-  { ETW_GROUP_FILEIO, 76, "OpEnd" },
-  { ETW_GROUP_FILEIO, 77, "DirNotify" },
-  { ETW_GROUP_FILEIO, 79, "DeletePath" },
-  { ETW_GROUP_FILEIO, 80, "RenamePath" },
-  { ETW_GROUP_FILEIO, 81, "SetLinkPath" },
-
-  { ETW_GROUP_THREAD, 1, "Start" },
-  { ETW_GROUP_THREAD, 2, "End" },
-  { ETW_GROUP_THREAD, 3, "DCStart" },
-  { ETW_GROUP_THREAD, 4, "DCEnd" },
-  { ETW_GROUP_THREAD, 36, "CSwitch" },
-  { ETW_GROUP_THREAD, 50, "ReadyThread" },
-  { ETW_GROUP_THREAD, 72, "SetName" },
-
-  { ETW_GROUP_TCPIP, 10, "Send" },
-  { ETW_GROUP_TCPIP, 11, "Recv" },
-  { ETW_GROUP_TCPIP, 12, "Connect" },
-  { ETW_GROUP_TCPIP, 13, "Disconnect" },
-  { ETW_GROUP_TCPIP, 14, "Retransmit" },
-  { ETW_GROUP_TCPIP, 15, "Accept" },
-  { ETW_GROUP_TCPIP, 16, "Reconnect" },
-  { ETW_GROUP_TCPIP, 17, "Fail" },
-  { ETW_GROUP_TCPIP, 18, "TCPCopy" },
-  { ETW_GROUP_TCPIP, 26, "SendIPV6" },
-  { ETW_GROUP_TCPIP, 27, "RecvIPV6" },
-  { ETW_GROUP_TCPIP, 28, "ConnectIPV6" },
-  { ETW_GROUP_TCPIP, 29, "DisconnectIPV6" },
-  { ETW_GROUP_TCPIP, 30, "RetransmitIPV6" },
-  { ETW_GROUP_TCPIP, 31, "AcceptIPV6" },
-  { ETW_GROUP_TCPIP, 32, "ReconnectIPV6" },
-  { ETW_GROUP_TCPIP, 34, "TCPCopyIPV6" },
-
-  { ETW_GROUP_UDPIP, 10, "Send" },
-  { ETW_GROUP_UDPIP, 11, "Recv" },
-  { ETW_GROUP_UDPIP, 17, "Fail" },
-  { ETW_GROUP_UDPIP, 26, "SendIPV6" },
-  { ETW_GROUP_UDPIP, 27, "RecvIPV6" },
-
-  { ETW_GROUP_REGISTRY, 10, "Create" },
-  { ETW_GROUP_REGISTRY, 11, "Open" },
-  { ETW_GROUP_REGISTRY, 12, "Delete" },
-  { ETW_GROUP_REGISTRY, 13, "Query" },
-  { ETW_GROUP_REGISTRY, 14, "SetValue" },
-  { ETW_GROUP_REGISTRY, 15, "DeleteValue" },
-  { ETW_GROUP_REGISTRY, 16, "QueryValue" },
-  { ETW_GROUP_REGISTRY, 17, "EnumerateKey" },
-  { ETW_GROUP_REGISTRY, 18, "EnumerateValueKey" },
-  { ETW_GROUP_REGISTRY, 19, "QueryMultipleValue" },
-  { ETW_GROUP_REGISTRY, 20, "SetInformation" },
-  { ETW_GROUP_REGISTRY, 21, "Flush" },
-  { ETW_GROUP_REGISTRY, 22, "KCBCreate" },
-  { ETW_GROUP_REGISTRY, 23, "KCBDelete" },
-  { ETW_GROUP_REGISTRY, 24, "KCBRundownBegin" },
-  { ETW_GROUP_REGISTRY, 25, "KCBRundownEnd" },
-  { ETW_GROUP_REGISTRY, 26, "Virtualize" },
-  { ETW_GROUP_REGISTRY, 27, "Close" },
-  { ETW_GROUP_REGISTRY, 28, "SetSecurity" },
-  { ETW_GROUP_REGISTRY, 29, "QuerySecurity" },
-  { ETW_GROUP_REGISTRY, 30, "TxRCommit" },
-  { ETW_GROUP_REGISTRY, 31, "TxRPrepare" },
-  { ETW_GROUP_REGISTRY, 32, "TxRRollback" },
-  { ETW_GROUP_REGISTRY, 34, "Counters" },
-  { ETW_GROUP_REGISTRY, 35, "Config" },
-  { ETW_GROUP_REGISTRY, 36, "HiveInitialize" },
-  { ETW_GROUP_REGISTRY, 37, "HiveDestroy" },
-  { ETW_GROUP_REGISTRY, 38, "HiveLink" },
-  { ETW_GROUP_REGISTRY, 39, "HiveRundown" },
-  { ETW_GROUP_REGISTRY, 40, "HiveDirty" },
-  { ETW_GROUP_REGISTRY, 48, "ChangeNotification" },
-
-  { ETW_GROUP_CONFIG, 10, "CPU" },
-  { ETW_GROUP_CONFIG, 11, "PhyDisk" },
-  { ETW_GROUP_CONFIG, 12, "LogDisk" },
-  { ETW_GROUP_CONFIG, 13, "NIC" },
-  { ETW_GROUP_CONFIG, 14, "Video" },
-  { ETW_GROUP_CONFIG, 15, "Services" },
-  { ETW_GROUP_CONFIG, 16, "Power" },
-  { ETW_GROUP_CONFIG, 21, "IRQ" },
-  { ETW_GROUP_CONFIG, 22, "PnP" },
-  { ETW_GROUP_CONFIG, 23, "IDEChannel" },
-  { ETW_GROUP_CONFIG, 24, "NumaNode" },
-  { ETW_GROUP_CONFIG, 25, "Platform" },
-  { ETW_GROUP_CONFIG, 26, "ProcessorGroup" },
-  { ETW_GROUP_CONFIG, 27, "ProcessorNumber" },
-  { ETW_GROUP_CONFIG, 28, "DPI" },
-
-  { ETW_GROUP_PERFINFO, 46, "SampledProfile" },
-  { ETW_GROUP_PERFINFO, 47, "PmcInterrupt" },
-  { ETW_GROUP_PERFINFO, 51, "SysClEnter" },
-  { ETW_GROUP_PERFINFO, 52, "SysClExit" },
-  { ETW_GROUP_PERFINFO, 66, "ThreadedDPC" },
-  { ETW_GROUP_PERFINFO, 67, "ISR" },
-  { ETW_GROUP_PERFINFO, 68, "DPC" },
-  { ETW_GROUP_PERFINFO, 69, "TimerDPC" },
-  { ETW_GROUP_PERFINFO, 72, "SampledProfileInterval" },
-  { ETW_GROUP_PERFINFO, 73, "CollectionStart" },
-  { ETW_GROUP_PERFINFO, 74, "CollectionEnd" },
-
-  { ETW_GROUP_IMAGE, 2, "Unload" },
-  { ETW_GROUP_IMAGE, 3, "DCStart" },
-  { ETW_GROUP_IMAGE, 4, "DCEnd" },
-  { ETW_GROUP_IMAGE, 10, "Load" },
-  { ETW_GROUP_IMAGE, 33, "KernelBase" },
-  { ETW_GROUP_IMAGE, 34, "HypercallPage" },
-
-  { ETW_GROUP_STACKWALK, 32, "Stack" },
-  { ETW_GROUP_STACKWALK, 34, "KeyCreate" },
-  { ETW_GROUP_STACKWALK, 35, "KeyDelete" },
-  { ETW_GROUP_STACKWALK, 36, "KeyRundown" },
-  { ETW_GROUP_STACKWALK, 37, "StackKeyKernel" },
-  { ETW_GROUP_STACKWALK, 38, "StackKeyUser" },
-};
+  switch (group)
+    {
+    case ETW_GROUP_EVENTTRACE:
+      switch (opcode)
+        {
+        case 0: return "Header";
+        case 5: return "Extension";
+        case 8: return "RundownComplete";
+        case 32: return "EndExtension";
+        case 48: return "RundownBegin";
+        case 49: return "RundownEnd";
+        case 64: return "DbgIdRSDS";
+        case 66: return "BuildInfo";
+        case 67: return "ProviderBinaryPath";
+        case 80: return "PartitionInfo";
+        case 82: return "LastDroppedTimes";
+        default: return NULL;
+        }
+    case ETW_GROUP_DISKIO:
+      switch (opcode)
+        {
+        case 10: return "Read";
+        case 11: return "Write";
+        case 12: return "ReadInit";
+        case 13: return "WriteInit";
+        case 14: return "FlushBuffers";
+        case 15: return "FlushInit";
+        default: return NULL;
+        }
+    case ETW_GROUP_PAGEFAULT:
+      switch (opcode)
+        {
+        case 10: return "TransitionFault";
+        case 11: return "DemandZeroFault";
+        case 12: return "CopyOnWrite";
+        case 13: return "GuardPageFault";
+        case 14: return "HardPageFault";
+        case 15: return "AccessViolation";
+        case 32: return "HardFault";
+        default: return NULL;
+        }
+    case ETW_GROUP_PROCESS:
+      switch (opcode)
+        {
+        case 1: return "Start";
+        case 2: return "End";
+        case 3: return "DCStart";
+        case 4: return "DCEnd";
+        case 11: return "Terminate";
+        case 32: return "PerfCtr";
+        case 33: return "PerfCtrRundown";
+        case 35: return "InSwap";
+        case 39: return "Defunct";
+        default: return NULL;
+        }
+    case ETW_GROUP_FILEIO:
+      switch (opcode)
+        {
+        case 0: return "Name";
+        case 32: return "FileCreate";
+        case 35: return "FileDelete";
+        case 36: return "FileRundown";
+        case 37: return "MapFile";
+        case 38: return "UnmapFile";
+        case 39: return "MapFileDCStart";
+        case 40: return "MapFileDCEnd";
+        case 64: return "Create";
+        case 65: return "Cleanup";
+        case 66: return "Close";
+        case 67: return "Read";
+        case 68: return "Write";
+        case 69: return "SetInfo";
+        case 70: return "Delete";
+        case 71: return "Rename";
+        case 72: return "DirEnum";
+        case 73: return "Flush";
+        case 74: return "QueryInfo";
+        case 75: return "FSControl";
+        case 76: return "OpEnd";
+        case 77: return "DirNotify";
+        case 79: return "DeletePath";
+        case 80: return "RenamePath";
+        case 81: return "SetLinkPath";
+        default: return NULL;
+        }
+    case ETW_GROUP_THREAD:
+      switch (opcode)
+        {
+        case 1: return "Start";
+        case 2: return "End";
+        case 3: return "DCStart";
+        case 4: return "DCEnd";
+        case 36: return "CSwitch";
+        case 50: return "ReadyThread";
+        case 72: return "SetName";
+        default: return NULL;
+        }
+    case ETW_GROUP_TCPIP:
+      switch (opcode)
+        {
+        case 10: return "Send";
+        case 11: return "Recv";
+        case 12: return "Connect";
+        case 13: return "Disconnect";
+        case 14: return "Retransmit";
+        case 15: return "Accept";
+        case 16: return "Reconnect";
+        case 17: return "Fail";
+        case 18: return "TCPCopy";
+        case 26: return "SendIPV6";
+        case 27: return "RecvIPV6";
+        case 28: return "ConnectIPV6";
+        case 29: return "DisconnectIPV6";
+        case 30: return "RetransmitIPV6";
+        case 31: return "AcceptIPV6";
+        case 32: return "ReconnectIPV6";
+        case 34: return "TCPCopyIPV6";
+        default: return NULL;
+        }
+    case ETW_GROUP_UDPIP:
+      switch (opcode)
+        {
+        case 10: return "Send";
+        case 11: return "Recv";
+        case 17: return "Fail";
+        case 26: return "SendIPV6";
+        case 27: return "RecvIPV6";
+        default: return NULL;
+        }
+    case ETW_GROUP_REGISTRY:
+      switch (opcode)
+        {
+        case 10: return "Create";
+        case 11: return "Open";
+        case 12: return "Delete";
+        case 13: return "Query";
+        case 14: return "SetValue";
+        case 15: return "DeleteValue";
+        case 16: return "QueryValue";
+        case 17: return "EnumerateKey";
+        case 18: return "EnumerateValueKey";
+        case 19: return "QueryMultipleValue";
+        case 20: return "SetInformation";
+        case 21: return "Flush";
+        case 22: return "KCBCreate";
+        case 23: return "KCBDelete";
+        case 24: return "KCBRundownBegin";
+        case 25: return "KCBRundownEnd";
+        case 26: return "Virtualize";
+        case 27: return "Close";
+        case 28: return "SetSecurity";
+        case 29: return "QuerySecurity";
+        case 30: return "TxRCommit";
+        case 31: return "TxRPrepare";
+        case 32: return "TxRRollback";
+        case 34: return "Counters";
+        case 35: return "Config";
+        case 36: return "HiveInitialize";
+        case 37: return "HiveDestroy";
+        case 38: return "HiveLink";
+        case 39: return "HiveRundown";
+        case 40: return "HiveDirty";
+        case 48: return "ChangeNotification";
+        default: return NULL;
+        }
+    case ETW_GROUP_CONFIG:
+      switch (opcode)
+        {
+        case 10: return "CPU";
+        case 11: return "PhyDisk";
+        case 12: return "LogDisk";
+        case 13: return "NIC";
+        case 14: return "Video";
+        case 15: return "Services";
+        case 16: return "Power";
+        case 21: return "IRQ";
+        case 22: return "PnP";
+        case 23: return "IDEChannel";
+        case 24: return "NumaNode";
+        case 25: return "Platform";
+        case 26: return "ProcessorGroup";
+        case 27: return "ProcessorNumber";
+        case 28: return "DPI";
+        default: return NULL;
+        }
+    case ETW_GROUP_PERFINFO:
+      switch (opcode)
+        {
+        case 46: return "SampledProfile";
+        case 47: return "PmcInterrupt";
+        case 51: return "SysClEnter";
+        case 52: return "SysClExit";
+        case 66: return "ThreadedDPC";
+        case 67: return "ISR";
+        case 68: return "DPC";
+        case 69: return "TimerDPC";
+        case 72: return "SampledProfileInterval";
+        case 73: return "CollectionStart";
+        case 74: return "CollectionEnd";
+        default: return NULL;
+        }
+    case ETW_GROUP_IMAGE:
+      switch (opcode)
+        {
+        case 2: return "Unload";
+        case 3: return "DCStart";
+        case 4: return "DCEnd";
+        case 10: return "Load";
+        case 33: return "KernelBase";
+        case 34: return "HypercallPage";
+        default: return NULL;
+        }
+    case ETW_GROUP_STACKWALK:
+      switch (opcode)
+        {
+        case 32: return "Stack";
+        case 34: return "KeyCreate";
+        case 35: return "KeyDelete";
+        case 36: return "KeyRundown";
+        case 37: return "StackKeyKernel";
+        case 38: return "StackKeyUser";
+        default: return NULL;
+        }
+    default:
+      return NULL;
+    }
+}
 
 const char *
 etw_kernel_opcode_name (const EtwGuid *guid,
@@ -359,10 +425,7 @@ etw_kernel_opcode_name (const EtwGuid *guid,
     group = etw_linux_provider_group (guid);
   if (group < 0)
     return NULL;
-  for (size_t i = 0; i < sizeof opcode_names / sizeof opcode_names[0]; i++)
-    if (opcode_names[i].group == group && opcode_names[i].opcode == opcode)
-      return opcode_names[i].name;
-  return NULL;
+  return group_opcode_name (group, opcode);
 }
 
 const char *
