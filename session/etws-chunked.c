@@ -22,9 +22,13 @@ etws_chunked_init (EtwsChunked *self,
 void
 etws_chunked_clear (EtwsChunked *self)
 {
+  guint64 used;
+
   if (self->chunks == NULL)
     return;
-  for (guint i = 0; i < ETWS_CHUNK_MAX; i++)
+  /* Only chunks up to the one holding the last element were allocated. */
+  used = MIN ((self->len + ETWS_CHUNK_LEN - 1) >> ETWS_CHUNK_SHIFT, ETWS_CHUNK_MAX);
+  for (guint64 i = 0; i < used; i++)
     g_free (self->chunks[i]);
   g_clear_pointer (&self->chunks, g_free);
   self->len = self->first = 0;
