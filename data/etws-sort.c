@@ -429,21 +429,17 @@ etws_sort_rows (EtwsStore     *store,
 
 typedef struct
 {
-  EtwsStore  *store;
+  EtwsStore  *store;     /* kept alive by the outer task */
   guint32    *rows;
   guint       n_rows;
   EtwsColumn  column;
   gboolean    descending;
-  Keys        keys;
-  gboolean    have_keys;
 } SortTask;
 
 static void
 sort_task_free (SortTask *st)
 {
-  g_clear_object (&st->store);
   g_free (st->rows);
-  keys_clear (&st->keys);
   g_free (st);
 }
 
@@ -454,16 +450,31 @@ sort_thread (GTask        *task,
              GCancellable *cancellable)
 {
   SortTask *st = task_data;
+  GArray *sorted = etws_sort_rows (st->store, st->rows, st->n_rows, st->column,
+                                   st->descending, cancellable);
 
-  if (!st->have_keys)
-    st->have_keys = extract_keys (st->store, st->rows, st->n_rows, st->column,
-                                  st->descending, cancellable, &st->keys);
-  if (!st->have_keys || !sort_keys (&st->keys, cancellable))
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Sorting was cancelled");
-      return;
-    }
-  g_task_return_pointer (task, keys_to_rows (&st->keys), (GDestroyNotify) g_array_unref);
+  if (sorted == NULL)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Sorting was cancelled");
+  else
+    g_task_return_pointer (task, sorted, (GDestroyNotify) g_array_unref);
+}
+
+/* Back on the caller's thread: the store may drop rows again. */
+static void
+sort_thread_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GArray *sorted;
+
+  etws_store_release (g_task_get_source_object (task));
+  sorted = g_task_propagate_pointer (G_TASK (result), &error);
+  if (sorted == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, sorted, (GDestroyNotify) g_array_unref);
 }
 
 void
@@ -476,9 +487,9 @@ etws_sort_rows_async (EtwsStore           *store,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  GTask *task;
+  g_autoptr(GTask) inner = NULL;
   SortTask *st;
-  EtwsTrace *trace;
 
   g_return_if_fail (ETWS_IS_STORE (store));
   g_return_if_fail (etws_column_is_sortable (column));
@@ -487,7 +498,7 @@ etws_sort_rows_async (EtwsStore           *store,
   g_task_set_source_tag (task, etws_sort_rows_async);
 
   st = g_new0 (SortTask, 1);
-  st->store = g_object_ref (store);
+  st->store = store;
   st->column = column;
   st->descending = descending;
   if (rows != NULL)
@@ -500,14 +511,14 @@ etws_sort_rows_async (EtwsStore           *store,
       st->n_rows = (guint) MIN (etws_store_get_n_rows (store), G_MAXUINT32);
     }
 
-  /* A live store may free its oldest chunks while a thread reads them, so
-   * its keys are taken here; a file's store only grows. */
-  trace = etws_store_get_trace (store);
-  if (trace != NULL && etws_trace_is_live (trace))
-    st->have_keys = extract_keys (store, st->rows, st->n_rows, column, descending,
-                                  cancellable, &st->keys);
-  g_task_set_task_data (task, st, (GDestroyNotify) sort_task_free);
-  g_task_run_in_thread (task, sort_thread);
+  /* The thread reads the columns: a live store's row cap must not free
+   * chunks under it until the sort is done. The inner task holds no
+   * reference to the store, so that the store is never finalized on the
+   * sorting thread (a GTask may be dropped there last). */
+  etws_store_hold (store);
+  inner = g_task_new (NULL, cancellable, sort_thread_done_cb, task);
+  g_task_set_task_data (inner, st, (GDestroyNotify) sort_task_free);
+  g_task_run_in_thread (inner, sort_thread);
 }
 
 GArray *
