@@ -382,3 +382,181 @@ etws_format_text_line (GString          *out,
   if (dec->detail != NULL && dec->detail[0] != '\0')
     g_string_append_printf (out, " | %s", dec->detail);
 }
+
+void
+etws_format_time_of_day (GString *out,
+                         gint64   filetime)
+{
+  /* Floor division, so that times before 1970 still land on their second. */
+  gint64 secs = filetime / 10000000, ticks = filetime % 10000000;
+  g_autoptr(GDateTime) dt = NULL;
+  int hour;
+
+  if (ticks < 0)
+    {
+      ticks += 10000000;
+      secs--;
+    }
+  dt = g_date_time_new_from_unix_local (secs - G_GINT64_CONSTANT (11644473600));
+  if (dt == NULL)
+    {
+      etws_format_time_utc (out, filetime);
+      return;
+    }
+  hour = g_date_time_get_hour (dt);
+  /* AM/PM spelled out rather than from the locale: scripts parse them. */
+  g_string_append_printf (out, "%d:%02d:%02d.%07d %s", hour % 12 == 0 ? 12 : hour % 12,
+                          g_date_time_get_minute (dt), g_date_time_get_second (dt), (int) ticks,
+                          hour < 12 ? "AM" : "PM");
+}
+
+void
+etws_csv_append_cell (GString    *out,
+                      const char *value)
+{
+  const char *s = value != NULL ? value : "";
+  g_autofree char *valid = NULL;
+
+  if (!g_utf8_validate (s, -1, NULL))
+    s = valid = g_utf8_make_valid (s, -1);
+  g_string_append_c (out, '"');
+  if (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')
+    g_string_append_c (out, '\'');
+  for (; *s; s++)
+    {
+      if (*s == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *s);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+csv_uint (GString *out,
+          guint64  v)
+{
+  g_string_append_printf (out, "\"%" G_GUINT64_FORMAT "\"", v);
+}
+
+void
+etws_format_csv_header (GString *out)
+{
+  g_string_append (out, "\"#\",\"Time\",\"CPU\",\"Process\",\"PID\",\"TID\",\"Provider\","
+                        "\"Provider GUID\",\"Id\",\"Version\",\"Opcode\",\"Level\",\"Task\","
+                        "\"Keywords\",\"Event\",\"Operation\",\"Path\",\"Result\",\"Detail\"");
+}
+
+void
+etws_format_csv_row (GString          *out,
+                     guint64           row,
+                     const EtwEvent   *ev,
+                     const EtwDecoded *dec)
+{
+  char guid[ETW_GUID_STRING_LEN + 1];
+  GString *tmp = g_string_new (NULL);
+
+  csv_uint (out, row);
+  g_string_append_c (out, ',');
+  etws_format_time_utc (tmp, ev->time);
+  etws_csv_append_cell (out, tmp->str);
+  g_string_append_c (out, ',');
+  csv_uint (out, ev->cpu);
+  g_string_append_c (out, ',');
+  etws_csv_append_cell (out, dec->process_name);
+  g_string_append_c (out, ',');
+  csv_uint (out, dec->pid);
+  g_string_append_c (out, ',');
+  csv_uint (out, ev->tid);
+  g_string_append_c (out, ',');
+  etws_csv_append_cell (out, dec->provider_name);
+  g_string_append_c (out, ',');
+  etw_guid_format (&ev->provider, guid);
+  etws_csv_append_cell (out, guid);
+  g_string_append_c (out, ',');
+  csv_uint (out, ev->id);
+  g_string_append_c (out, ',');
+  csv_uint (out, ev->version);
+  g_string_append_c (out, ',');
+  csv_uint (out, ev->opcode);
+  g_string_append_c (out, ',');
+  csv_uint (out, ev->level);
+  g_string_append_c (out, ',');
+  csv_uint (out, ev->task);
+  g_string_append_c (out, ',');
+  g_string_truncate (tmp, 0);
+  g_string_append_printf (tmp, "0x%" G_GINT64_MODIFIER "x", (guint64) ev->keyword);
+  etws_csv_append_cell (out, tmp->str);
+  g_string_append_c (out, ',');
+  etws_csv_append_cell (out, dec->event_name);
+  g_string_append_c (out, ',');
+  etws_csv_append_cell (out, dec->operation);
+  g_string_append_c (out, ',');
+  etws_csv_append_cell (out, dec->path);
+  g_string_append_c (out, ',');
+  etws_csv_append_cell (out, dec->result);
+  g_string_append_c (out, ',');
+  etws_csv_append_cell (out, dec->detail);
+  g_string_free (tmp, TRUE);
+}
+
+void
+etws_format_procmon_csv_header (GString *out)
+{
+  g_string_append (out, "\"Time of Day\",\"Process Name\",\"PID\",\"Operation\",\"Path\","
+                        "\"Result\",\"Detail\"");
+}
+
+void
+etws_format_procmon_csv_row (GString          *out,
+                             const EtwEvent   *ev,
+                             const EtwDecoded *dec)
+{
+  GString *tmp = g_string_new (NULL);
+
+  etws_format_time_of_day (tmp, ev->time);
+  etws_csv_append_cell (out, tmp->str);
+  g_string_append_c (out, ',');
+  etws_csv_append_cell (out, dec->process_name);
+  g_string_append_c (out, ',');
+  csv_uint (out, dec->pid);
+  g_string_append_c (out, ',');
+  /* Process Monitor names the operation; events without one show their
+   * event name there. */
+  etws_csv_append_cell (out, dec->operation != NULL ? dec->operation : dec->event_name);
+  g_string_append_c (out, ',');
+  etws_csv_append_cell (out, dec->path);
+  g_string_append_c (out, ',');
+  etws_csv_append_cell (out, dec->result);
+  g_string_append_c (out, ',');
+  etws_csv_append_cell (out, dec->detail);
+  g_string_free (tmp, TRUE);
+}
+
+static void
+append_column (GString    *out,
+               const char *value)
+{
+  g_string_append_c (out, '\t');
+  for (const char *s = value != NULL ? value : ""; *s; s++)
+    g_string_append_c (out, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+void
+etws_format_columns_header (GString *out)
+{
+  g_string_append (out, "Time\tProcess\tPID\tOperation\tPath\tResult\tDetail");
+}
+
+void
+etws_format_columns_line (GString          *out,
+                          const EtwEvent   *ev,
+                          const EtwDecoded *dec)
+{
+  etws_format_time_utc (out, ev->time);
+  append_column (out, dec->process_name);
+  g_string_append_printf (out, "\t%u", dec->pid);
+  append_column (out, dec->operation != NULL ? dec->operation : dec->event_name);
+  append_column (out, dec->path);
+  append_column (out, dec->result);
+  append_column (out, dec->detail);
+}

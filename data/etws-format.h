@@ -48,5 +48,35 @@ void etws_format_text_line    (GString              *out,
 /* "2020-02-28T09:03:47.7445800Z" */
 void etws_format_time_utc     (GString          *out,
                                gint64            filetime);
+/* Process Monitor's "Time of Day" in local time: "9:03:47.7445800 AM". */
+void etws_format_time_of_day  (GString          *out,
+                               gint64            filetime);
+
+/* CSV (RFC 4180, UTF-8). Every cell is quoted; a cell that begins with
+ * = + - @ (or a tab or carriage return) gets a leading ' so that
+ * spreadsheets show it as text instead of running it as a formula. */
+void etws_csv_append_cell     (GString          *out,
+                               const char       *value);
+/* All the viewer's columns: header line and one row (no trailing newline).
+ * row is the global row number ("#"). */
+void etws_format_csv_header   (GString          *out);
+void etws_format_csv_row      (GString          *out,
+                               guint64           row,
+                               const EtwEvent   *ev,
+                               const EtwDecoded *dec);
+/* Process Monitor's CSV columns, so that scripts written for its exports
+ * keep working: Time of Day, Process Name, PID, Operation, Path, Result,
+ * Detail. */
+void etws_format_procmon_csv_header (GString          *out);
+void etws_format_procmon_csv_row    (GString          *out,
+                                     const EtwEvent   *ev,
+                                     const EtwDecoded *dec);
+/* The summary columns as tab-separated text (etwcat --format columns):
+ * time (UTC), process, pid, operation, path, result, detail. Tabs and line
+ * breaks inside values become spaces. */
+void etws_format_columns_header (GString          *out);
+void etws_format_columns_line   (GString          *out,
+                                 const EtwEvent   *ev,
+                                 const EtwDecoded *dec);
 
 G_END_DECLS
