@@ -321,7 +321,7 @@ etl_parse_record (const EtlFile *file,
   uint32_t avail, marker, size, hdr_size;
   uint8_t ht;
 
-  if (offset + 4 > used)
+  if (offset > used || used - offset < 4)
     return 0;
   r = area + offset;
   avail = used - offset;
@@ -580,11 +580,20 @@ parse_log_header (EtlFile  *file,
 
   if (used > bsize)
     used = bsize;
+  /* A truncated file may end inside the first buffer. */
+  if (used > file->len)
+    used = (uint32_t) file->len;
   n = etl_parse_record (NULL, b, used, BUFFER_HEADER_SIZE, 0, &ev, &rec_err);
   if (n <= 0 || ev.kind != ETW_HDR_SYSTEM || ev.hook_id != 0x0000)
     {
-      set_error (err, ETL_ERR_NOT_ETL, BUFFER_HEADER_SIZE, 0,
-                 "the first record is not an .etl log-file header");
+      if (bsize > file->len)
+        set_error (err, ETL_ERR_TRUNCATED, file->len, 0,
+                   "the file ends after %llu bytes, inside the log-file header "
+                   "(the first buffer claims %u bytes)",
+                   (unsigned long long) file->len, (unsigned) bsize);
+      else
+        set_error (err, ETL_ERR_NOT_ETL, BUFFER_HEADER_SIZE, 0,
+                   "the first record is not an .etl log-file header");
       return false;
     }
 
@@ -667,15 +676,12 @@ etl_file_open (const uint8_t *data,
                  "file of %llu bytes is too small to be an .etl file", (unsigned long long) len);
       return NULL;
     }
-  if (etw_rd_u32 (data) < BUFFER_HEADER_SIZE || etw_rd_u32 (data) > len ||
+  /* A first buffer longer than the file is a truncated file: it opens
+   * when its log-file header is whole, and the walk reports the cut. */
+  if (etw_rd_u32 (data) < BUFFER_HEADER_SIZE ||
       etw_rd_u16 (data + 0x36) != 4 /* HEADER buffer */)
     {
-      if (etw_rd_u32 (data) > len && etw_rd_u16 (data + 0x36) == 4)
-        set_error (err, ETL_ERR_TRUNCATED, len, 0,
-                   "the first buffer claims %u bytes but the file has only %llu",
-                   (unsigned) etw_rd_u32 (data), (unsigned long long) len);
-      else
-        set_error (err, ETL_ERR_NOT_ETL, 0, 0, "no .etl header buffer at the start of the file");
+      set_error (err, ETL_ERR_NOT_ETL, 0, 0, "no .etl header buffer at the start of the file");
       return NULL;
     }
 
@@ -727,24 +733,31 @@ etl_file_open (const uint8_t *data,
                      (unsigned) file->n_buffers, (unsigned long long) off, (unsigned) bsize);
           break;
         }
-      if (bsize > len - off)
+      /* A cut file: keep what is left of its last buffer, whose records
+       * before the cut are good, and say where the file ends. */
+      bool cut = bsize > len - off;
+      if (cut)
         {
-          set_error (&file->walk_error, ETL_ERR_TRUNCATED, off, file->n_buffers,
-                     "buffer %u at offset %llu needs %u bytes, the file ends after %llu",
-                     (unsigned) file->n_buffers, (unsigned long long) off, (unsigned) bsize,
-                     (unsigned long long) (len - off));
-          break;
+          if (file->walk_error.code == ETL_OK)
+            set_error (&file->walk_error, ETL_ERR_TRUNCATED, len, file->n_buffers,
+                       "buffer %u at offset %llu needs %u bytes, the file ends after %llu",
+                       (unsigned) file->n_buffers, (unsigned long long) off, (unsigned) bsize,
+                       (unsigned long long) (len - off));
+          bsize = (uint32_t) (len - off);
         }
       if (used < BUFFER_HEADER_SIZE || used > MAX_BUFFER_USED ||
-          (!(flags & ETL_BUFFER_COMPRESSED) && used > bsize))
+          (!(flags & ETL_BUFFER_COMPRESSED) && used > bsize && !cut))
         {
           /* The buffer's own size still lets us step over it. */
-          set_error (&file->walk_error, ETL_ERR_BAD_BUFFER, off, file->n_buffers,
-                     "buffer %u at offset %llu has a used size of %u bytes (buffer is %u)",
-                     (unsigned) file->n_buffers, (unsigned long long) off, (unsigned) used,
-                     (unsigned) bsize);
+          if (file->walk_error.code == ETL_OK)
+            set_error (&file->walk_error, ETL_ERR_BAD_BUFFER, off, file->n_buffers,
+                       "buffer %u at offset %llu has a used size of %u bytes (buffer is %u)",
+                       (unsigned) file->n_buffers, (unsigned long long) off, (unsigned) used,
+                       (unsigned) bsize);
           used = BUFFER_HEADER_SIZE;  /* keep it, empty */
         }
+      else if (cut && !(flags & ETL_BUFFER_COMPRESSED) && used > bsize)
+        used = bsize;
 
       if (file->n_buffers == cap)
         {
@@ -776,6 +789,14 @@ etl_file_open (const uint8_t *data,
         file->max_used = used;
       off += bsize;
     }
+
+  /* A file cut at a buffer boundary looks whole, but its header says how
+   * many buffers were written (circular files reuse theirs: no check). */
+  if (file->walk_error.code == ETL_OK && file->info.buffers_written > file->n_buffers &&
+      !(file->info.log_file_mode & 0x2 /* EVENT_TRACE_FILE_MODE_CIRCULAR */))
+    set_error (&file->walk_error, ETL_ERR_TRUNCATED, len, file->n_buffers,
+               "the file ends after %u buffers, its header announces %u",
+               (unsigned) file->n_buffers, (unsigned) file->info.buffers_written);
 
   return file;
 }
@@ -823,33 +844,49 @@ etl_file_data (const EtlFile *file,
   return file->data;
 }
 
-/* Returns the event area of a buffer: the file bytes, or `scratch`
- * filled by inflating a compressed buffer. NULL when it cannot be read. */
+/* Returns the event area of a buffer and its used size: the file bytes,
+ * or `scratch` filled by inflating a compressed buffer. NULL when it
+ * cannot be read. A stream that ends early (a cut file) still gives the
+ * records it holds, with err set. */
 static const uint8_t *
 buffer_area (const EtlFile *file,
              uint32_t       index,
              uint8_t       *scratch,
+             uint32_t      *used,
              EtlError      *err)
 {
   const EtlBuffer *buf = &file->buffers[index];
   const uint8_t *b = file->data + buf->file_offset;
 
+  *used = buf->used;
   if (!(buf->flags & ETL_BUFFER_COMPRESSED))
     return b;
 
   /* Compressed: the 0x48-byte header is plain and [0x48, size) is one
    * LZ77 stream that inflates to exactly Offset - 0x48 bytes (§9). */
   long want = (long) buf->used - BUFFER_HEADER_SIZE;
+  size_t in_len = buf->size - BUFFER_HEADER_SIZE, consumed = 0;
   memcpy (scratch, b, BUFFER_HEADER_SIZE);
-  long got = etw_xpress_decompress (b + BUFFER_HEADER_SIZE, buf->size - BUFFER_HEADER_SIZE,
-                                    scratch + BUFFER_HEADER_SIZE, (size_t) want);
+  long got = etw_xpress_decompress_n (b + BUFFER_HEADER_SIZE, in_len,
+                                      scratch + BUFFER_HEADER_SIZE, (size_t) want, &consumed);
+  /* Intact streams are read to their end, bar one last empty flag word.
+   * A stream that fills the area early was damaged (typically a match
+   * grew and shifted what follows), though every record still parses. */
+  if (got == want && in_len - consumed > 4)
+    set_error (err, ETL_ERR_DECOMPRESS, buf->file_offset + BUFFER_HEADER_SIZE + consumed, index,
+               "compressed buffer %u at offset %llu fills its %ld bytes with %llu bytes "
+               "of input left over",
+               (unsigned) index, (unsigned long long) buf->file_offset, want,
+               (unsigned long long) (in_len - consumed));
   if (got != want)
     {
       set_error (err, ETL_ERR_DECOMPRESS, buf->file_offset + BUFFER_HEADER_SIZE, index,
                  "compressed buffer %u at offset %llu inflates to %ld of %ld bytes",
                  (unsigned) index, (unsigned long long) buf->file_offset,
                  got < 0 ? 0 : got, want);
-      return NULL;
+      if (got < 0)
+        return NULL;
+      *used = BUFFER_HEADER_SIZE + (uint32_t) got;
     }
   return scratch;
 }
@@ -922,13 +959,11 @@ stream_fill (EtlIter *iter,
                   continue;
                 }
             }
-          s->area = buffer_area (file, s->cur_buffer, s->scratch, &err);
+          s->area = buffer_area (file, s->cur_buffer, s->scratch, &s->used, &err);
+          if (err.code != ETL_OK)
+            iter_record_error (iter, &err);
           if (s->area == NULL)
-            {
-              iter_record_error (iter, &err);
-              continue;
-            }
-          s->used = buf->used;
+            continue;
           s->pos = BUFFER_HEADER_SIZE;
           if (buf->file_offset + buf->size > iter->position)
             iter->position = buf->file_offset + buf->size;
@@ -1152,6 +1187,7 @@ struct EtlAccess
   struct
   {
     uint32_t buffer;
+    uint32_t used;
     uint8_t *data;
     bool     valid;
   } cache[ACCESS_CACHE];
@@ -1186,18 +1222,23 @@ etl_access_read (EtlAccess *access,
 {
   const EtlFile *file = access->file;
   const uint8_t *area = NULL;
+  uint32_t used;
   EtlError err = { 0 };
 
   if (buffer >= file->n_buffers)
     return false;
   const EtlBuffer *buf = &file->buffers[buffer];
+  used = buf->used;
   if (!(buf->flags & ETL_BUFFER_COMPRESSED))
     area = file->data + buf->file_offset;
   else
     {
       for (unsigned i = 0; i < ACCESS_CACHE; i++)
         if (access->cache[i].valid && access->cache[i].buffer == buffer)
-          area = access->cache[i].data;
+          {
+            area = access->cache[i].data;
+            used = access->cache[i].used;
+          }
       if (area == NULL)
         {
           unsigned slot = access->next_slot++ % ACCESS_CACHE;
@@ -1206,15 +1247,16 @@ etl_access_read (EtlAccess *access,
           if (access->cache[slot].data == NULL)
             return false;
           access->cache[slot].valid = false;
-          area = buffer_area (file, buffer, access->cache[slot].data, &err);
+          area = buffer_area (file, buffer, access->cache[slot].data, &used, &err);
           if (area == NULL)
             return false;
           access->cache[slot].buffer = buffer;
+          access->cache[slot].used = used;
           access->cache[slot].valid = true;
         }
     }
 
-  if (etl_parse_record (file, area, buf->used, offset, buf->cpu, ev, &err) <= 0)
+  if (etl_parse_record (file, area, used, offset, buf->cpu, ev, &err) <= 0)
     return false;
   ev->buffer_index = buffer;
   if (buffer == 0 && offset == BUFFER_HEADER_SIZE)

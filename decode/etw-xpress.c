@@ -15,6 +15,18 @@ etw_xpress_decompress (const uint8_t *src,
                        uint8_t       *dst,
                        size_t         dst_len)
 {
+  size_t consumed;
+
+  return etw_xpress_decompress_n (src, src_len, dst, dst_len, &consumed);
+}
+
+long
+etw_xpress_decompress_n (const uint8_t *src,
+                         size_t         src_len,
+                         uint8_t       *dst,
+                         size_t         dst_len,
+                         size_t        *consumed)
+{
   size_t in = 0, out = 0;
   size_t nibble_pos = 0;
   int have_nibble = 0;
@@ -57,7 +69,7 @@ etw_xpress_decompress (const uint8_t *src,
           if (!have_nibble)
             {
               if (in >= src_len)
-                return -1;
+                goto corrupt;
               nibble_pos = in++;
               length = src[nibble_pos] & 0x0f;
               have_nibble = 1;
@@ -70,23 +82,23 @@ etw_xpress_decompress (const uint8_t *src,
           if (length == 15)
             {
               if (in >= src_len)
-                return -1;
+                goto corrupt;
               length = src[in++];
               if (length == 255)
                 {
                   if (src_len - in < 2)
-                    return -1;
+                    goto corrupt;
                   length = etw_rd_u16 (src + in);
                   in += 2;
                   if (length == 0)
                     {
                       if (src_len - in < 4)
-                        return -1;
+                        goto corrupt;
                       length = etw_rd_u32 (src + in);
                       in += 4;
                     }
                   if (length < 15 + 7)
-                    return -1;
+                    goto corrupt;
                   length -= 15 + 7;
                 }
               length += 15;
@@ -96,7 +108,7 @@ etw_xpress_decompress (const uint8_t *src,
       length += 3;
 
       if (offset > out)
-        return -1;
+        goto corrupt;
       if (length > dst_len - out)
         length = dst_len - out;
 
@@ -120,5 +132,10 @@ etw_xpress_decompress (const uint8_t *src,
       out += length;
     }
 
+  *consumed = in;
   return (long) out;
+
+corrupt:
+  *consumed = in;
+  return -1;
 }

@@ -23,6 +23,13 @@ long etw_xpress_decompress (const uint8_t *src,
                             size_t         src_len,
                             uint8_t       *dst,
                             size_t         dst_len);
+/* The same, and stores in *consumed the bytes of src it read: a stream
+ * that fills dst long before its end has been damaged. */
+long etw_xpress_decompress_n (const uint8_t *src,
+                              size_t         src_len,
+                              uint8_t       *dst,
+                              size_t         dst_len,
+                              size_t        *consumed);
 
 #ifdef __cplusplus
 }
