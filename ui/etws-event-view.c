@@ -1,0 +1,1103 @@
+/* etws-event-view.c
+ *
+ * Copyright 2026 etwscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "etws-event-view"
+
+#include "config.h"
+
+#include "etws-event-view.h"
+
+#include "etw-decode.h"
+#include "etws-format.h"
+
+typedef enum
+{
+  TIME_MODE_UTC,
+  TIME_MODE_LOCAL,
+  TIME_MODE_RELATIVE,
+} TimeMode;
+
+static const char *const time_mode_ids[] = { "utc", "local", "relative" };
+static const char *const time_titles[] = { "Time (UTC)", "Time (local)", "Time (relative)" };
+
+typedef struct
+{
+  const char *title;
+  int         width;
+  float       xalign;
+  gboolean    expand;
+} ColumnDef;
+
+/* Indexed by EtwsColumn. Fixed widths spare GTK measuring every cell. */
+static const ColumnDef column_defs[ETWS_N_COLUMNS] = {
+  [ETWS_COLUMN_ROW]      = { "#",           64,  1.0f, FALSE },
+  [ETWS_COLUMN_TIME]     = { "Time (UTC)",  148, 0.0f, FALSE },
+  [ETWS_COLUMN_CPU]      = { "CPU",         44,  1.0f, FALSE },
+  [ETWS_COLUMN_PROCESS]  = { "Process",     120, 0.0f, FALSE },
+  [ETWS_COLUMN_PID]      = { "PID",         60,  1.0f, FALSE },
+  [ETWS_COLUMN_TID]      = { "TID",         60,  1.0f, FALSE },
+  [ETWS_COLUMN_PROVIDER] = { "Provider",    150, 0.0f, FALSE },
+  [ETWS_COLUMN_EVENT]    = { "Event",       160, 0.0f, FALSE },
+  [ETWS_COLUMN_PATH]     = { "Path/Target", 210, 0.0f, FALSE },
+  [ETWS_COLUMN_RESULT]   = { "Result",      80,  0.0f, FALSE },
+  [ETWS_COLUMN_DETAIL]   = { "Detail",      160, 0.0f, TRUE },
+};
+
+#define ETWS_TYPE_COLUMN_SORTER (etws_column_sorter_get_type ())
+G_DECLARE_FINAL_TYPE (EtwsColumnSorter, etws_column_sorter, ETWS, COLUMN_SORTER, GtkSorter)
+
+struct _EtwsEventView
+{
+  GtkWidget            parent_instance;
+
+  GtkScrolledWindow   *scroller;
+  GtkColumnView       *column_view;
+  GtkColumnViewColumn *columns[ETWS_N_COLUMNS];
+  GMenu               *header_menu;
+
+  EtwsEventModel      *model;
+  GtkSingleSelection  *selection;
+  gulong               items_changed_id;
+  gulong               selected_id;
+  gulong               sorter_changed_id;
+
+  GSimpleActionGroup  *actions;
+  TimeMode             time_mode;
+  gboolean             follow;
+  guint                follow_source;
+  gboolean             scrolling_for_follow;
+
+  /* Time cells currently bound, re-formatted when the time mode changes. */
+  GHashTable          *time_cells;
+  gint64               time_base;
+
+  /* The Detail column decodes the rows it shows. */
+  EtwsRecordReader    *reader;
+  EtwsTrace           *reader_trace;
+  EtwDecoder          *decoder;
+  EtwDecoded          *decoded;
+  GString             *scratch;
+
+  /* Store row to select again once a sort result is installed. */
+  guint64              restore_index;
+  gboolean             selecting;
+};
+
+G_DEFINE_FINAL_TYPE (EtwsEventView, etws_event_view, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_TIME_MODE,
+  PROP_VISIBLE_COLUMNS,
+  PROP_FOLLOW,
+  N_PROPS
+};
+
+enum
+{
+  SELECTION_CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* ---- sorting through the column headers ----
+ *
+ * GTK 4.8 has no public way to ask the column view's sorter which column
+ * is primary and in which direction (GtkColumnViewSorter's getters are
+ * 4.10). Its compare() asks the primary column's sorter first and inverts
+ * the answer when that column is descending. So every column gets one of
+ * these sorters, which never sorts anything: comparing two probe objects
+ * tells which sorter was asked first, and the column view's answer tells
+ * the direction. */
+
+struct _EtwsColumnSorter
+{
+  GtkSorter  parent_instance;
+  EtwsColumn column;
+};
+
+G_DEFINE_FINAL_TYPE (EtwsColumnSorter, etws_column_sorter, GTK_TYPE_SORTER)
+
+static struct
+{
+  GObject          *a;
+  GObject          *b;
+  EtwsColumnSorter *first;
+} probe;
+
+static GtkOrdering
+etws_column_sorter_compare (GtkSorter *sorter,
+                            gpointer   item1,
+                            gpointer   item2)
+{
+  if (probe.first == NULL && (item1 == probe.a || item1 == probe.b))
+    probe.first = ETWS_COLUMN_SORTER (sorter);
+  /* "a before b", whichever way the caller passes them. */
+  return item1 == probe.a ? GTK_ORDERING_SMALLER : GTK_ORDERING_LARGER;
+}
+
+static GtkSorterOrder
+etws_column_sorter_get_order (GtkSorter *sorter)
+{
+  return GTK_SORTER_ORDER_PARTIAL;
+}
+
+static void
+etws_column_sorter_class_init (EtwsColumnSorterClass *klass)
+{
+  GtkSorterClass *sorter_class = GTK_SORTER_CLASS (klass);
+
+  sorter_class->compare = etws_column_sorter_compare;
+  sorter_class->get_order = etws_column_sorter_get_order;
+}
+
+static void
+etws_column_sorter_init (EtwsColumnSorter *self)
+{
+}
+
+static GtkSorter *
+etws_column_sorter_new (EtwsColumn column)
+{
+  EtwsColumnSorter *self = g_object_new (ETWS_TYPE_COLUMN_SORTER, NULL);
+
+  self->column = column;
+  return GTK_SORTER (self);
+}
+
+/* ---- cell text ---- */
+
+static void
+ensure_decoder (EtwsEventView *self,
+                EtwsStore     *store)
+{
+  EtwsTrace *trace = etws_store_get_trace (store);
+
+  if (trace != self->reader_trace)
+    {
+      g_clear_pointer (&self->reader, etws_record_reader_free);
+      self->reader_trace = trace;
+      if (trace != NULL)
+        self->reader = etws_record_reader_new (trace);
+    }
+  if (self->decoder == NULL)
+    {
+      self->decoder = etw_decoder_new ();
+      self->decoded = g_new0 (EtwDecoded, 1);
+    }
+}
+
+static void
+append_single_line (GString    *out,
+                    const char *s)
+{
+  for (; s != NULL && *s; s++)
+    g_string_append_c (out, *s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s);
+}
+
+/* ETW writes 0xFFFFFFFF for "no process/thread"; show it as PerfView
+ * does. */
+static void
+append_id (GString *out,
+           guint32  id)
+{
+  if (id == G_MAXUINT32)
+    g_string_append (out, "-1");
+  else
+    g_string_append_printf (out, "%u", id);
+}
+
+static void
+format_time (EtwsEventView *self,
+             gint64         ft,
+             GString       *out)
+{
+  if (self->time_mode == TIME_MODE_RELATIVE)
+    {
+      gint64 d = ft - self->time_base;
+      guint64 a = d < 0 ? (guint64) -d : (guint64) d;
+
+      g_string_append_printf (out, "%s%" G_GUINT64_FORMAT ".%07u", d < 0 ? "-" : "",
+                              a / 10000000, (guint) (a % 10000000));
+    }
+  else if (ft < 0)
+    g_string_append (out, "?");
+  else if (self->time_mode == TIME_MODE_UTC)
+    {
+      guint64 secs = (guint64) ft / 10000000;
+      guint sod = (guint) (secs % 86400);
+
+      g_string_append_printf (out, "%02u:%02u:%02u.%07u", sod / 3600, sod / 60 % 60, sod % 60,
+                              (guint) (ft % 10000000));
+    }
+  else
+    {
+      /* FILETIME counts from 1601; Unix time from 1970. */
+      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_local (ft / 10000000 - G_GINT64_CONSTANT (11644473600));
+
+      if (dt == NULL)
+        g_string_append (out, "?");
+      else
+        g_string_append_printf (out, "%02d:%02d:%02d.%07u", g_date_time_get_hour (dt),
+                                g_date_time_get_minute (dt), g_date_time_get_second (dt),
+                                (guint) (ft % 10000000));
+    }
+}
+
+static void
+format_cell (EtwsEventView *self,
+             EtwsStore     *store,
+             guint64        index,
+             EtwsColumn     column,
+             GString       *out)
+{
+  EtwsTrace *trace = etws_store_get_trace (store);
+
+  switch (column)
+    {
+    case ETWS_COLUMN_ROW:
+      g_string_append_printf (out, "%" G_GUINT64_FORMAT, etws_store_get_first_row (store) + index + 1);
+      break;
+    case ETWS_COLUMN_TIME:
+      format_time (self, etws_store_get_time (store, index), out);
+      break;
+    case ETWS_COLUMN_CPU:
+      g_string_append_printf (out, "%u", etws_store_get_cpu (store, index));
+      break;
+    case ETWS_COLUMN_PROCESS:
+      g_string_append (out, etws_store_get_string (store, etws_store_get_process (store, index)));
+      break;
+    case ETWS_COLUMN_PID:
+      append_id (out, etws_store_get_pid (store, index));
+      break;
+    case ETWS_COLUMN_TID:
+      append_id (out, etws_store_get_tid (store, index));
+      break;
+    case ETWS_COLUMN_PROVIDER:
+      {
+        const EtwsEventType *type = etws_store_get_event_type (store, index);
+        const EtwsProvider *p = type != NULL ? etws_trace_provider (trace, type->provider) : NULL;
+        if (p != NULL)
+          g_string_append (out, p->name);
+      }
+      break;
+    case ETWS_COLUMN_EVENT:
+      etws_event_type_label (trace, etws_store_get_etype (store, index), out);
+      break;
+    case ETWS_COLUMN_PATH:
+      append_single_line (out, etws_store_get_string (store, etws_store_get_path (store, index)));
+      break;
+    case ETWS_COLUMN_RESULT:
+      g_string_append (out, etws_store_get_string (store, etws_store_get_result (store, index)));
+      break;
+    case ETWS_COLUMN_DETAIL:
+      {
+        EtwEvent ev;
+
+        ensure_decoder (self, store);
+        if (self->reader != NULL && etws_store_read_event (store, self->reader, index, &ev))
+          {
+            etw_decode (self->decoder, &ev, ETW_DECODE_SUMMARY | ETW_DECODE_DETAIL, self->decoded);
+            append_single_line (out, self->decoded->detail);
+          }
+      }
+      break;
+    case ETWS_N_COLUMNS:
+    default:
+      break;
+    }
+}
+
+static void
+bind_text (EtwsEventView *self,
+           GtkListItem   *list_item,
+           EtwsColumn     column)
+{
+  EtwsEventItem *item = gtk_list_item_get_item (list_item);
+  GtkInscription *cell = GTK_INSCRIPTION (gtk_list_item_get_child (list_item));
+  guint64 index;
+
+  g_string_truncate (self->scratch, 0);
+  if (item != NULL && (index = etws_event_item_get_index (item)) != G_MAXUINT64)
+    format_cell (self, etws_event_item_get_store (item), index, column, self->scratch);
+  gtk_inscription_set_text (cell, self->scratch->str);
+}
+
+static void
+setup_cb (GtkSignalListItemFactory *factory,
+          GtkListItem              *list_item,
+          EtwsEventView            *self)
+{
+  EtwsColumn column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (factory), "column"));
+  GtkWidget *cell = gtk_inscription_new (NULL);
+
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), column_defs[column].xalign);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_inscription_set_min_lines (GTK_INSCRIPTION (cell), 1);
+  gtk_inscription_set_nat_lines (GTK_INSCRIPTION (cell), 1);
+  gtk_widget_add_css_class (cell, "event-cell");
+  if (column_defs[column].xalign > 0.5f)
+    gtk_widget_add_css_class (cell, "numeric");
+  gtk_list_item_set_child (list_item, cell);
+}
+
+static void
+bind_cb (GtkSignalListItemFactory *factory,
+         GtkListItem              *list_item,
+         EtwsEventView            *self)
+{
+  EtwsColumn column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (factory), "column"));
+
+  if (column == ETWS_COLUMN_TIME)
+    g_hash_table_add (self->time_cells, list_item);
+  bind_text (self, list_item, column);
+}
+
+static void
+unbind_cb (GtkSignalListItemFactory *factory,
+           GtkListItem              *list_item,
+           EtwsEventView            *self)
+{
+  g_hash_table_remove (self->time_cells, list_item);
+}
+
+static void
+teardown_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             EtwsEventView            *self)
+{
+  g_hash_table_remove (self->time_cells, list_item);
+}
+
+static void
+refresh_time_cells (EtwsEventView *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->time_cells);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    bind_text (self, key, ETWS_COLUMN_TIME);
+}
+
+/* ---- scrolling ---- */
+
+static GtkWidget *
+find_list_view (EtwsEventView *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      return child;
+  return NULL;
+}
+
+void
+etws_event_view_scroll_to (EtwsEventView *self,
+                           guint          position)
+{
+  GtkWidget *list_view;
+
+  g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
+
+  /* gtk_column_view_scroll_to() is GTK 4.12; the list's own action is the
+   * 4.8 way. */
+  list_view = find_list_view (self);
+  if (list_view != NULL && self->model != NULL &&
+      position < g_list_model_get_n_items (G_LIST_MODEL (self->model)))
+    gtk_widget_activate_action (list_view, "list.scroll-to-item", "u", position);
+}
+
+static gboolean
+follow_cb (gpointer data)
+{
+  EtwsEventView *self = data;
+  guint n;
+
+  self->follow_source = 0;
+  if (!self->follow || self->model == NULL)
+    return G_SOURCE_REMOVE;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  if (n > 0)
+    {
+      self->scrolling_for_follow = TRUE;
+      etws_event_view_scroll_to (self, n - 1);
+      self->scrolling_for_follow = FALSE;
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_follow (EtwsEventView *self)
+{
+  /* After the list took in the new rows; at most once per main-loop pass. */
+  if (self->follow && self->follow_source == 0)
+    self->follow_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, follow_cb, self, NULL);
+}
+
+/* ---- model and selection ---- */
+
+static void
+items_changed_cb (GListModel    *model,
+                  guint          position,
+                  guint          removed,
+                  guint          added,
+                  EtwsEventView *self)
+{
+  guint n = g_list_model_get_n_items (model);
+  EtwsStore *store = etws_event_model_get_store (self->model);
+
+  if (self->time_mode == TIME_MODE_RELATIVE && self->time_base == G_MININT64 &&
+      etws_store_get_n_rows (store) > 0)
+    {
+      self->time_base = etws_store_get_time (store, 0);
+      refresh_time_cells (self);
+    }
+  else if (self->time_base == G_MININT64 && etws_store_get_n_rows (store) > 0)
+    self->time_base = etws_store_get_time (store, 0);
+
+  /* A sort result replaced everything: keep the selected row selected. */
+  if (self->restore_index != G_MAXUINT64 && position == 0 && removed == added && added == n &&
+      !etws_event_model_is_sorting (self->model))
+    {
+      guint pos = etws_event_model_find_store_index (self->model, self->restore_index);
+
+      self->restore_index = G_MAXUINT64;
+      if (pos != G_MAXUINT)
+        {
+          etws_event_view_select (self, pos);
+          etws_event_view_scroll_to (self, pos);
+        }
+      return;
+    }
+
+  if (added > removed && position + added == n)
+    schedule_follow (self);
+}
+
+static void
+selected_cb (GtkSingleSelection *selection,
+             GParamSpec         *pspec,
+             EtwsEventView      *self)
+{
+  /* The user picked a row: stop jumping to the newest one. */
+  if (!self->selecting && self->follow &&
+      gtk_single_selection_get_selected (selection) != GTK_INVALID_LIST_POSITION)
+    etws_event_view_set_follow (self, FALSE);
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+}
+
+static void
+sorter_changed_cb (GtkSorter       *sorter,
+                   GtkSorterChange  change,
+                   EtwsEventView   *self)
+{
+  EtwsColumn column = ETWS_COLUMN_NONE;
+  gboolean descending = FALSE;
+  GtkOrdering order;
+
+  probe.first = NULL;
+  order = gtk_sorter_compare (sorter, probe.a, probe.b);
+  if (probe.first != NULL)
+    {
+      column = probe.first->column;
+      descending = order == GTK_ORDERING_LARGER;
+    }
+  probe.first = NULL;
+
+  if (self->model == NULL)
+    return;
+  if (column == etws_event_model_get_sort_column (self->model) &&
+      descending == etws_event_model_get_sort_descending (self->model))
+    return;
+  self->restore_index = etws_event_view_get_selected_index (self);
+  etws_event_model_set_sort (self->model, column, descending);
+}
+
+void
+etws_event_view_set_model (EtwsEventView  *self,
+                           EtwsEventModel *model)
+{
+  g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
+  g_return_if_fail (model == NULL || ETWS_IS_EVENT_MODEL (model));
+
+  if (self->model == model)
+    return;
+
+  if (self->model != NULL)
+    g_clear_signal_handler (&self->items_changed_id, self->model);
+  if (self->selection != NULL)
+    g_clear_signal_handler (&self->selected_id, self->selection);
+  g_clear_handle_id (&self->follow_source, g_source_remove);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->model);
+  g_clear_pointer (&self->reader, etws_record_reader_free);
+  self->reader_trace = NULL;
+  self->time_base = G_MININT64;
+  self->restore_index = G_MAXUINT64;
+
+  if (model != NULL)
+    {
+      EtwsStore *store = etws_event_model_get_store (model);
+
+      self->model = g_object_ref (model);
+      self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (model)));
+      gtk_single_selection_set_autoselect (self->selection, FALSE);
+      gtk_single_selection_set_can_unselect (self->selection, TRUE);
+      self->items_changed_id = g_signal_connect (model, "items-changed",
+                                                 G_CALLBACK (items_changed_cb), self);
+      self->selected_id = g_signal_connect (self->selection, "notify::selected",
+                                            G_CALLBACK (selected_cb), self);
+      if (etws_store_get_n_rows (store) > 0)
+        self->time_base = etws_store_get_time (store, 0);
+    }
+
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  /* A new model starts unsorted; clear the header arrows to match. */
+  g_signal_handler_block (gtk_column_view_get_sorter (self->column_view), self->sorter_changed_id);
+  gtk_column_view_sort_by_column (self->column_view, NULL, GTK_SORT_ASCENDING);
+  g_signal_handler_unblock (gtk_column_view_get_sorter (self->column_view), self->sorter_changed_id);
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+  if (self->model != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0)
+    schedule_follow (self);
+}
+
+EtwsEventModel *
+etws_event_view_get_model (EtwsEventView *self)
+{
+  g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), NULL);
+  return self->model;
+}
+
+GtkSingleSelection *
+etws_event_view_get_selection (EtwsEventView *self)
+{
+  g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), NULL);
+  return self->selection;
+}
+
+GtkColumnView *
+etws_event_view_get_column_view (EtwsEventView *self)
+{
+  g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), NULL);
+  return self->column_view;
+}
+
+GActionGroup *
+etws_event_view_get_actions (EtwsEventView *self)
+{
+  g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), NULL);
+  return G_ACTION_GROUP (self->actions);
+}
+
+guint64
+etws_event_view_get_selected_index (EtwsEventView *self)
+{
+  guint pos;
+
+  g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), G_MAXUINT64);
+  if (self->selection == NULL)
+    return G_MAXUINT64;
+  pos = gtk_single_selection_get_selected (self->selection);
+  if (pos == GTK_INVALID_LIST_POSITION)
+    return G_MAXUINT64;
+  return etws_event_model_get_store_index (self->model, pos);
+}
+
+void
+etws_event_view_select (EtwsEventView *self,
+                        guint          position)
+{
+  g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
+  if (self->selection == NULL)
+    return;
+  self->selecting = TRUE;
+  gtk_single_selection_set_selected (self->selection, position);
+  self->selecting = FALSE;
+}
+
+char *
+etws_event_view_dup_cell_text (EtwsEventView *self,
+                               guint          position,
+                               EtwsColumn     column)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  guint64 index;
+
+  g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), NULL);
+  g_return_val_if_fail ((guint) column < ETWS_N_COLUMNS, NULL);
+  if (self->model == NULL ||
+      (index = etws_event_model_get_store_index (self->model, position)) == G_MAXUINT64)
+    return NULL;
+  format_cell (self, etws_event_model_get_store (self->model), index, column, out);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+void
+etws_event_view_sort_by (EtwsEventView *self,
+                         EtwsColumn     column,
+                         gboolean       descending)
+{
+  g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
+  g_return_if_fail (column == ETWS_COLUMN_NONE || etws_column_is_sortable (column));
+
+  /* Through the column view, so the header shows the arrow; its sorter's
+   * "changed" then sorts the model. */
+  gtk_column_view_sort_by_column (self->column_view,
+                                  column == ETWS_COLUMN_NONE ? NULL : self->columns[column],
+                                  descending ? GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
+}
+
+/* ---- time mode, columns, follow ---- */
+
+void
+etws_event_view_set_time_mode (EtwsEventView *self,
+                               const char    *mode)
+{
+  TimeMode m = TIME_MODE_UTC;
+
+  g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (time_mode_ids); i++)
+    if (g_strcmp0 (mode, time_mode_ids[i]) == 0)
+      m = (TimeMode) i;
+  if (m == self->time_mode)
+    return;
+  self->time_mode = m;
+  gtk_column_view_column_set_title (self->columns[ETWS_COLUMN_TIME], time_titles[m]);
+  g_simple_action_set_state (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self->actions),
+                                                                          "time-mode")),
+                             g_variant_new_string (time_mode_ids[m]));
+  refresh_time_cells (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIME_MODE]);
+}
+
+const char *
+etws_event_view_get_time_mode (EtwsEventView *self)
+{
+  g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), NULL);
+  return time_mode_ids[self->time_mode];
+}
+
+static GSimpleAction *
+column_action (EtwsEventView *self,
+               EtwsColumn     column)
+{
+  g_autofree char *name = g_strdup_printf ("column-%s", etws_column_get_id (column));
+
+  return G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self->actions), name));
+}
+
+void
+etws_event_view_set_column_visible (EtwsEventView *self,
+                                    EtwsColumn     column,
+                                    gboolean       visible)
+{
+  g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
+  g_return_if_fail ((guint) column < ETWS_N_COLUMNS);
+
+  visible = !!visible;
+  if (gtk_column_view_column_get_visible (self->columns[column]) == visible)
+    return;
+  gtk_column_view_column_set_visible (self->columns[column], visible);
+  g_simple_action_set_state (column_action (self, column), g_variant_new_boolean (visible));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VISIBLE_COLUMNS]);
+}
+
+gboolean
+etws_event_view_get_column_visible (EtwsEventView *self,
+                                    EtwsColumn     column)
+{
+  g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), FALSE);
+  g_return_val_if_fail ((guint) column < ETWS_N_COLUMNS, FALSE);
+  return gtk_column_view_column_get_visible (self->columns[column]);
+}
+
+void
+etws_event_view_set_visible_columns (EtwsEventView      *self,
+                                     const char * const *ids)
+{
+  gboolean want[ETWS_N_COLUMNS] = { FALSE };
+  gboolean changed = FALSE;
+
+  g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
+
+  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
+    {
+      EtwsColumn c = etws_column_from_id (ids[i]);
+      if (c != ETWS_COLUMN_NONE)
+        want[c] = TRUE;
+    }
+  for (guint c = 0; c < ETWS_N_COLUMNS; c++)
+    if (gtk_column_view_column_get_visible (self->columns[c]) != want[c])
+      {
+        gtk_column_view_column_set_visible (self->columns[c], want[c]);
+        g_simple_action_set_state (column_action (self, c), g_variant_new_boolean (want[c]));
+        changed = TRUE;
+      }
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VISIBLE_COLUMNS]);
+}
+
+char **
+etws_event_view_dup_visible_columns (EtwsEventView *self)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), NULL);
+  for (guint c = 0; c < ETWS_N_COLUMNS; c++)
+    if (gtk_column_view_column_get_visible (self->columns[c]))
+      g_strv_builder_add (b, etws_column_get_id (c));
+  return g_strv_builder_end (b);
+}
+
+void
+etws_event_view_set_follow (EtwsEventView *self,
+                            gboolean       follow)
+{
+  g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
+
+  follow = !!follow;
+  if (follow == self->follow)
+    return;
+  self->follow = follow;
+  g_simple_action_set_state (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self->actions),
+                                                                          "follow")),
+                             g_variant_new_boolean (follow));
+  if (follow)
+    schedule_follow (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOW]);
+}
+
+gboolean
+etws_event_view_get_follow (EtwsEventView *self)
+{
+  g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), FALSE);
+  return self->follow;
+}
+
+/* Scrolling up or paging back is the user looking at older rows. */
+static gboolean
+scroll_cb (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           EtwsEventView            *self)
+{
+  if (dy < 0 && self->follow)
+    etws_event_view_set_follow (self, FALSE);
+  return FALSE;
+}
+
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                EtwsEventView         *self)
+{
+  switch (keyval)
+    {
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+    case GDK_KEY_Page_Up:
+    case GDK_KEY_KP_Page_Up:
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      etws_event_view_set_follow (self, FALSE);
+      break;
+    default:
+      break;
+    }
+  return FALSE;
+}
+
+/* ---- actions ---- */
+
+static void
+column_state_cb (GSimpleAction *action,
+                 GVariant      *value,
+                 EtwsEventView *self)
+{
+  EtwsColumn column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (action), "column"));
+
+  etws_event_view_set_column_visible (self, column, g_variant_get_boolean (value));
+}
+
+static void
+time_mode_state_cb (GSimpleAction *action,
+                    GVariant      *value,
+                    EtwsEventView *self)
+{
+  etws_event_view_set_time_mode (self, g_variant_get_string (value, NULL));
+}
+
+static void
+follow_state_cb (GSimpleAction *action,
+                 GVariant      *value,
+                 EtwsEventView *self)
+{
+  etws_event_view_set_follow (self, g_variant_get_boolean (value));
+}
+
+static void
+copy_cb (GSimpleAction *action,
+         GVariant      *parameter,
+         EtwsEventView *self)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  guint pos;
+
+  if (self->selection == NULL ||
+      (pos = gtk_single_selection_get_selected (self->selection)) == GTK_INVALID_LIST_POSITION)
+    return;
+  for (guint c = 0; c < ETWS_N_COLUMNS; c++)
+    {
+      g_autofree char *text = NULL;
+
+      if (!gtk_column_view_column_get_visible (self->columns[c]))
+        continue;
+      text = etws_event_view_dup_cell_text (self, pos, c);
+      if (line->len > 0)
+        g_string_append_c (line, '\t');
+      g_string_append (line, text != NULL ? text : "");
+    }
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), line->str);
+}
+
+static void
+setup_actions (EtwsEventView *self)
+{
+  g_autoptr(GMenu) time_section = g_menu_new ();
+  g_autoptr(GMenu) column_section = g_menu_new ();
+  GSimpleAction *action;
+
+  self->actions = g_simple_action_group_new ();
+
+  for (guint c = 0; c < ETWS_N_COLUMNS; c++)
+    {
+      g_autofree char *name = g_strdup_printf ("column-%s", etws_column_get_id (c));
+      g_autofree char *detailed = g_strdup_printf ("view.%s", name);
+
+      action = g_simple_action_new_stateful (name, NULL, g_variant_new_boolean (TRUE));
+      g_object_set_data (G_OBJECT (action), "column", GUINT_TO_POINTER (c));
+      g_signal_connect (action, "change-state", G_CALLBACK (column_state_cb), self);
+      g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (action));
+      g_object_unref (action);
+      g_menu_append (column_section,
+                     c == ETWS_COLUMN_TIME ? "Time" : column_defs[c].title, detailed);
+    }
+
+  action = g_simple_action_new_stateful ("time-mode", G_VARIANT_TYPE_STRING,
+                                         g_variant_new_string ("utc"));
+  g_signal_connect (action, "change-state", G_CALLBACK (time_mode_state_cb), self);
+  g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (action));
+  g_object_unref (action);
+  g_menu_append (time_section, "Time in UTC", "view.time-mode::utc");
+  g_menu_append (time_section, "Local Time", "view.time-mode::local");
+  g_menu_append (time_section, "Time Relative to First Event", "view.time-mode::relative");
+
+  action = g_simple_action_new_stateful ("follow", NULL, g_variant_new_boolean (FALSE));
+  g_signal_connect (action, "change-state", G_CALLBACK (follow_state_cb), self);
+  g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (action));
+  g_object_unref (action);
+
+  action = g_simple_action_new ("copy", NULL);
+  g_signal_connect (action, "activate", G_CALLBACK (copy_cb), self);
+  g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (action));
+  g_object_unref (action);
+
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "view", G_ACTION_GROUP (self->actions));
+
+  /* Right-click on any header: the column chooser and the time modes. */
+  self->header_menu = g_menu_new ();
+  g_menu_append_section (self->header_menu, "Columns", G_MENU_MODEL (column_section));
+  g_menu_append_section (self->header_menu, "Time", G_MENU_MODEL (time_section));
+}
+
+static void
+setup_columns (EtwsEventView *self)
+{
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
+
+  for (guint c = 0; c < ETWS_N_COLUMNS; c++)
+    {
+      GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+      GtkColumnViewColumn *column;
+
+      g_object_set_data (G_OBJECT (factory), "column", GUINT_TO_POINTER (c));
+      g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), self);
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), self);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cb), self);
+      g_signal_connect (factory, "teardown", G_CALLBACK (teardown_cb), self);
+
+      column = gtk_column_view_column_new (column_defs[c].title, factory);
+      gtk_column_view_column_set_resizable (column, TRUE);
+      gtk_column_view_column_set_fixed_width (column, column_defs[c].width);
+      gtk_column_view_column_set_expand (column, column_defs[c].expand);
+      gtk_column_view_column_set_header_menu (column, G_MENU_MODEL (self->header_menu));
+      if (etws_column_is_sortable (c))
+        {
+          g_autoptr(GtkSorter) s = etws_column_sorter_new (c);
+          gtk_column_view_column_set_sorter (column, s);
+        }
+      gtk_column_view_append_column (self->column_view, column);
+      self->columns[c] = column;
+      g_object_unref (column);
+    }
+  self->sorter_changed_id = g_signal_connect (sorter, "changed", G_CALLBACK (sorter_changed_cb), self);
+}
+
+/* ---- GObject ---- */
+
+static void
+etws_event_view_dispose (GObject *object)
+{
+  EtwsEventView *self = ETWS_EVENT_VIEW (object);
+
+  etws_event_view_set_model (self, NULL);
+  if (self->column_view != NULL)
+    g_clear_signal_handler (&self->sorter_changed_id, gtk_column_view_get_sorter (self->column_view));
+  gtk_widget_dispose_template (GTK_WIDGET (self), ETWS_TYPE_EVENT_VIEW);
+  g_clear_object (&self->actions);
+  g_clear_object (&self->header_menu);
+  G_OBJECT_CLASS (etws_event_view_parent_class)->dispose (object);
+}
+
+static void
+etws_event_view_finalize (GObject *object)
+{
+  EtwsEventView *self = ETWS_EVENT_VIEW (object);
+
+  g_clear_pointer (&self->time_cells, g_hash_table_unref);
+  g_clear_pointer (&self->reader, etws_record_reader_free);
+  g_clear_pointer (&self->decoder, etw_decoder_free);
+  g_clear_pointer (&self->decoded, g_free);
+  g_string_free (self->scratch, TRUE);
+  G_OBJECT_CLASS (etws_event_view_parent_class)->finalize (object);
+}
+
+static void
+etws_event_view_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  EtwsEventView *self = ETWS_EVENT_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TIME_MODE:
+      g_value_set_string (value, etws_event_view_get_time_mode (self));
+      break;
+    case PROP_VISIBLE_COLUMNS:
+      g_value_take_boxed (value, etws_event_view_dup_visible_columns (self));
+      break;
+    case PROP_FOLLOW:
+      g_value_set_boolean (value, self->follow);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+etws_event_view_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  EtwsEventView *self = ETWS_EVENT_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TIME_MODE:
+      etws_event_view_set_time_mode (self, g_value_get_string (value));
+      break;
+    case PROP_VISIBLE_COLUMNS:
+      etws_event_view_set_visible_columns (self, g_value_get_boxed (value));
+      break;
+    case PROP_FOLLOW:
+      etws_event_view_set_follow (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+etws_event_view_class_init (EtwsEventViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = etws_event_view_dispose;
+  object_class->finalize = etws_event_view_finalize;
+  object_class->get_property = etws_event_view_get_property;
+  object_class->set_property = etws_event_view_set_property;
+
+  properties[PROP_TIME_MODE] =
+    g_param_spec_string ("time-mode", NULL, NULL, "utc",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_VISIBLE_COLUMNS] =
+    g_param_spec_boxed ("visible-columns", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FOLLOW] =
+    g_param_spec_boolean ("follow", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The selected row changed (see etws_event_view_get_selected_index()). */
+  signals[SELECTION_CHANGED] = g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 0);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/etwscope/Etwscope/etws-event-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, EtwsEventView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, EtwsEventView, column_view);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "eventview");
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "view.copy", NULL);
+
+  probe.a = g_object_new (G_TYPE_OBJECT, NULL);
+  probe.b = g_object_new (G_TYPE_OBJECT, NULL);
+}
+
+static void
+etws_event_view_init (EtwsEventView *self)
+{
+  GtkEventController *controller;
+
+  self->time_mode = TIME_MODE_UTC;
+  self->time_base = G_MININT64;
+  self->restore_index = G_MAXUINT64;
+  self->time_cells = g_hash_table_new (NULL, NULL);
+  self->scratch = g_string_new (NULL);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  setup_actions (self);
+  setup_columns (self);
+
+  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->scroller), controller);
+
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), controller);
+}
+
+GtkWidget *
+etws_event_view_new (void)
+{
+  return g_object_new (ETWS_TYPE_EVENT_VIEW, NULL);
+}

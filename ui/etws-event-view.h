@@ -1,0 +1,74 @@
+/* etws-event-view.h
+ *
+ * Copyright 2026 etwscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The event list: a GtkColumnView over an EtwsEventModel. Cells are
+ * formatted from the store's columns when they are bound; the Detail
+ * column decodes the shown rows only. Clicking a header sorts in the store
+ * (EtwsEventModel's sort), not through a GtkSortListModel.
+ *
+ * The view exports its actions as a group ("view" prefix in the window):
+ *   view.column-<id>   (b)  a column's visibility, e.g. view.column-cpu
+ *   view.time-mode     (s)  "utc", "local" or "relative"
+ *   view.follow        (b)  keep the newest row in sight
+ *   view.copy               the selected row as tab-separated text
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "etws-event-model.h"
+
+G_BEGIN_DECLS
+
+#define ETWS_TYPE_EVENT_VIEW (etws_event_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (EtwsEventView, etws_event_view, ETWS, EVENT_VIEW, GtkWidget)
+
+GtkWidget          *etws_event_view_new                (void);
+/* (nullable): NULL empties the list. */
+void                etws_event_view_set_model          (EtwsEventView *self,
+                                                        EtwsEventModel *model);
+EtwsEventModel     *etws_event_view_get_model          (EtwsEventView *self);
+/* The selection over the model (NULL without a model). */
+GtkSingleSelection *etws_event_view_get_selection      (EtwsEventView *self);
+GtkColumnView      *etws_event_view_get_column_view    (EtwsEventView *self);
+GActionGroup       *etws_event_view_get_actions        (EtwsEventView *self);
+
+/* "utc", "local" or "relative" (to the first row of the store). */
+void                etws_event_view_set_time_mode      (EtwsEventView *self,
+                                                        const char    *mode);
+const char         *etws_event_view_get_time_mode      (EtwsEventView *self);
+/* Column ids (etws_column_get_id()) of the visible columns. */
+void                etws_event_view_set_visible_columns (EtwsEventView      *self,
+                                                         const char * const *ids);
+char              **etws_event_view_dup_visible_columns (EtwsEventView      *self);
+void                etws_event_view_set_column_visible (EtwsEventView *self,
+                                                        EtwsColumn     column,
+                                                        gboolean       visible);
+gboolean            etws_event_view_get_column_visible (EtwsEventView *self,
+                                                        EtwsColumn     column);
+/* Follow-newest: scroll to the last row whenever rows are appended. The
+ * user scrolling up or moving the selection switches it off. */
+void                etws_event_view_set_follow         (EtwsEventView *self,
+                                                        gboolean       follow);
+gboolean            etws_event_view_get_follow         (EtwsEventView *self);
+
+/* Store index of the selected row, or G_MAXUINT64. */
+guint64             etws_event_view_get_selected_index (EtwsEventView *self);
+void                etws_event_view_select             (EtwsEventView *self,
+                                                        guint          position);
+/* Scrolls so that position is in sight (GTK 4.8: "list.scroll-to-item"). */
+void                etws_event_view_scroll_to          (EtwsEventView *self,
+                                                        guint          position);
+/* A cell's text as the list shows it. */
+char               *etws_event_view_dup_cell_text      (EtwsEventView *self,
+                                                        guint          position,
+                                                        EtwsColumn     column);
+/* Sorts as a click on the column's header would (ETWS_COLUMN_NONE: none). */
+void                etws_event_view_sort_by            (EtwsEventView *self,
+                                                        EtwsColumn     column,
+                                                        gboolean       descending);
+
+G_END_DECLS
