@@ -6,11 +6,21 @@
  * The path augmenter. Syscall tracepoints only carry user pointers, so
  * these programs copy the strings (paths, argv) and hand them to perf
  * through a BPF_OUTPUT event in the same per-CPU ring as the tracepoints,
- * where they arrive in time order with the rest. Returning 0 tells perf
- * not to emit its own sample for the same enter tracepoint: the record
- * written here replaces it.
+ * where they arrive in time order with the rest.
+ *
+ * Paths: the enter program keeps the arguments per thread; the exit
+ * program copies the strings and writes one record with the result. At
+ * the exit the kernel has read the strings itself, so their pages are
+ * present: a copy at the enter fails for a string in a page the process
+ * never touched (.rodata right after fork or exec). Returning 0 from
+ * these programs tells perf not to emit its own sample for the same
+ * tracepoint: the record written here replaces it.
+ *
+ * Command lines: at sched_process_exec the new program's argument area
+ * (mm->arg_start … arg_end) was just written by the kernel; read it there.
  */
 #include <linux/bpf.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 
 #include "etws-perf-augment-abi.h"
@@ -27,7 +37,7 @@ struct
   __uint (value_size, sizeof (__u32));
 } events SEC (".maps");
 
-#define BUF_SIZE (2 * ETWS_AUG_PATH_MAX + ETWS_AUG_ARG_MAX)
+#define BUF_SIZE (2 * ETWS_AUG_PATH_MAX)
 
 struct scratch
 {
@@ -43,8 +53,24 @@ struct
   __type (value, struct scratch);
 } scratch_map SEC (".maps");
 
-/* The syscall enter tracepoint record: common header, __syscall_nr, then
- * the six arguments as u64 (see events/syscalls/sys_enter_* /format). */
+/* A syscall between its enter and exit, by thread. */
+struct inflight
+{
+  __u32 syscall;
+  __u32 pad;
+  __u64 args[6];
+};
+
+struct
+{
+  __uint (type, BPF_MAP_TYPE_HASH);
+  __uint (max_entries, 16384);
+  __type (key, __u64);
+  __type (value, struct inflight);
+} inflight_map SEC (".maps");
+
+/* The syscall tracepoint records: common header, __syscall_nr, then the
+ * six arguments or the return value (events/syscalls/ * /format). */
 struct sys_enter
 {
   __u64 common;
@@ -52,27 +78,70 @@ struct sys_enter
   __u64 args[6];
 };
 
+struct sys_exit
+{
+  __u64 common;
+  __s64 nr;
+  __s64 ret;
+};
+
+/* Only the members read here; CO-RE relocates them against the running
+ * kernel's BTF. */
+struct mm_struct
+{
+  unsigned long arg_start;
+  unsigned long arg_end;
+} __attribute__ ((preserve_access_index));
+
+struct task_struct
+{
+  struct mm_struct *mm;
+} __attribute__ ((preserve_access_index));
+
+static __always_inline int
+is_self (void)
+{
+  return (bpf_get_current_pid_tgid () >> 32) == self_tgid;
+}
+
+/* Reads only the n arguments the syscall has: the kernel refuses to
+ * attach a program that reads past the end of the tracepoint's record. */
+static __always_inline int
+enter (struct sys_enter *ctx,
+       __u32             syscall,
+       int               n)
+{
+  struct inflight in = { .syscall = syscall };
+  __u64 id = bpf_get_current_pid_tgid ();
+
+  if ((id >> 32) == self_tgid)
+    return 0;
+  for (int i = 0; i < n && i < 6; i++)
+    in.args[i] = ctx->args[i];
+  bpf_map_update_elem (&inflight_map, &id, &in, BPF_ANY);
+  return 0;
+}
+
 static __always_inline struct scratch *
 begin (__u32 kind,
-       __u32 syscall)
+       __u32 syscall,
+       __s64 ret)
 {
   __u32 zero = 0;
-  struct scratch *s;
+  struct scratch *s = bpf_map_lookup_elem (&scratch_map, &zero);
 
-  if ((bpf_get_current_pid_tgid () >> 32) == self_tgid)
-    return 0;
-  s = bpf_map_lookup_elem (&scratch_map, &zero);
   if (s == 0)
     return 0;
   s->hdr.kind = kind;
   s->hdr.syscall = syscall;
   s->hdr.arg[0] = s->hdr.arg[1] = s->hdr.arg[2] = 0;
+  s->hdr.ret = ret;
   s->hdr.len[0] = s->hdr.len[1] = 0;
   s->hdr.truncated = 0;
   return s;
 }
 
-/* Copies a user string to buf[0…], returns its length with the NUL. */
+/* Copies a user string to buf[0…]; returns its length with the NUL. */
 static __always_inline __u32
 copy_str0 (struct scratch *s,
            __u64           ptr)
@@ -90,7 +159,7 @@ copy_str0 (struct scratch *s,
   return (__u32) n;
 }
 
-/* Copies a second string right after the first (at most PATH_MAX bytes). */
+/* Copies a second string right after the first. */
 static __always_inline void
 copy_str1 (struct scratch *s,
            __u32           off,
@@ -98,7 +167,6 @@ copy_str1 (struct scratch *s,
 {
   long n;
 
-  off &= (ETWS_AUG_PATH_MAX * 2 - 1);
   if (off > ETWS_AUG_PATH_MAX)
     return;
   n = bpf_probe_read_user_str (s->buf + off, ETWS_AUG_PATH_MAX, (const void *) ptr);
@@ -112,7 +180,7 @@ copy_str1 (struct scratch *s,
   s->hdr.len[1] = (__u16) n;
 }
 
-static __always_inline int
+static __always_inline void
 submit (void           *ctx,
         struct scratch *s)
 {
@@ -120,205 +188,159 @@ submit (void           *ctx,
 
   if (size > sizeof *s)
     size = sizeof *s;
-  bpf_perf_event_output (ctx, &events, BPF_F_CURRENT_CPU, s, size & 0x7fff);
+  bpf_perf_event_output (ctx, &events, BPF_F_CURRENT_CPU, s, size & 0x3fff);
+}
+
+static __always_inline int
+leave (struct sys_exit *ctx)
+{
+  __u64 id = bpf_get_current_pid_tgid ();
+  struct inflight *in = bpf_map_lookup_elem (&inflight_map, &id);
+  struct scratch *s;
+  __u64 a0, a1, a2, a3, a4;
+  __u32 syscall, n;
+
+  if (in == 0)
+    return 0;
+  syscall = in->syscall;
+  a0 = in->args[0];
+  a1 = in->args[1];
+  a2 = in->args[2];
+  a3 = in->args[3];
+  a4 = in->args[4];
+  bpf_map_delete_elem (&inflight_map, &id);
+
+  switch (syscall)
+    {
+    case ETWS_SC_OPENAT:
+      if ((s = begin (ETWS_AUG_OPEN, syscall, ctx->ret)) == 0)
+        return 0;
+      s->hdr.arg[0] = (__s64) a0;
+      s->hdr.arg[1] = (__s64) a2;
+      s->hdr.arg[2] = (__s64) a3;
+      copy_str0 (s, a1);
+      break;
+    case ETWS_SC_OPEN:
+      if ((s = begin (ETWS_AUG_OPEN, syscall, ctx->ret)) == 0)
+        return 0;
+      s->hdr.arg[0] = -100;
+      s->hdr.arg[1] = (__s64) a1;
+      s->hdr.arg[2] = (__s64) a2;
+      copy_str0 (s, a0);
+      break;
+    case ETWS_SC_CREAT:
+      /* creat() is open(O_CREAT | O_WRONLY | O_TRUNC). */
+      if ((s = begin (ETWS_AUG_OPEN, syscall, ctx->ret)) == 0)
+        return 0;
+      s->hdr.arg[0] = -100;
+      s->hdr.arg[1] = 01 | 0100 | 01000;
+      s->hdr.arg[2] = (__s64) a1;
+      copy_str0 (s, a0);
+      break;
+    case ETWS_SC_OPENAT2:
+      {
+        __u64 how[2] = { 0, 0 };  /* struct open_how: flags, mode, resolve */
+
+        if ((s = begin (ETWS_AUG_OPEN, syscall, ctx->ret)) == 0)
+          return 0;
+        bpf_probe_read_user (how, sizeof how, (const void *) a2);
+        s->hdr.arg[0] = (__s64) a0;
+        s->hdr.arg[1] = (__s64) how[0];
+        s->hdr.arg[2] = (__s64) how[1];
+        copy_str0 (s, a1);
+      }
+      break;
+    case ETWS_SC_UNLINKAT:
+      if ((s = begin (ETWS_AUG_UNLINK, syscall, ctx->ret)) == 0)
+        return 0;
+      s->hdr.arg[0] = (__s64) a0;
+      s->hdr.arg[1] = (__s64) a2;
+      copy_str0 (s, a1);
+      break;
+    case ETWS_SC_UNLINK:
+    case ETWS_SC_RMDIR:
+      if ((s = begin (ETWS_AUG_UNLINK, syscall, ctx->ret)) == 0)
+        return 0;
+      s->hdr.arg[0] = -100;
+      s->hdr.arg[1] = syscall == ETWS_SC_RMDIR ? 0x200 : 0;  /* AT_REMOVEDIR */
+      copy_str0 (s, a0);
+      break;
+    case ETWS_SC_RENAME:
+      if ((s = begin (ETWS_AUG_RENAME, syscall, ctx->ret)) == 0)
+        return 0;
+      s->hdr.arg[0] = -100;
+      s->hdr.arg[1] = -100;
+      n = copy_str0 (s, a0);
+      copy_str1 (s, n, a1);
+      break;
+    case ETWS_SC_RENAMEAT:
+    case ETWS_SC_RENAMEAT2:
+      if ((s = begin (ETWS_AUG_RENAME, syscall, ctx->ret)) == 0)
+        return 0;
+      s->hdr.arg[0] = (__s64) a0;
+      s->hdr.arg[1] = (__s64) a2;
+      s->hdr.arg[2] = syscall == ETWS_SC_RENAMEAT2 ? (__s64) a4 : 0;
+      n = copy_str0 (s, a1);
+      copy_str1 (s, n, a3);
+      break;
+    case ETWS_SC_CHDIR:
+      if ((s = begin (ETWS_AUG_CHDIR, syscall, ctx->ret)) == 0)
+        return 0;
+      copy_str0 (s, a0);
+      break;
+    default:
+      return 0;
+    }
+  submit (ctx, s);
   return 0;
 }
 
-static __always_inline int
-do_open (void  *ctx,
-         __u32  syscall,
-         __s64  dfd,
-         __u64  path,
-         __s64  flags,
-         __s64  mode)
-{
-  struct scratch *s = begin (ETWS_AUG_OPEN, syscall);
+#define AUGMENT(name, sc, n_args) \
+  SEC ("tracepoint/syscalls/sys_enter_" #name) \
+  int etws_enter_##name (struct sys_enter *ctx) { return enter (ctx, sc, n_args); } \
+  SEC ("tracepoint/syscalls/sys_exit_" #name) \
+  int etws_exit_##name (struct sys_exit *ctx) { return leave (ctx); }
 
-  if (s == 0)
-    return 0;
-  s->hdr.arg[0] = dfd;
-  s->hdr.arg[1] = flags;
-  s->hdr.arg[2] = mode;
-  copy_str0 (s, path);
-  return submit (ctx, s);
-}
+AUGMENT (open, ETWS_SC_OPEN, 3)
+AUGMENT (openat, ETWS_SC_OPENAT, 4)
+AUGMENT (openat2, ETWS_SC_OPENAT2, 4)
+AUGMENT (creat, ETWS_SC_CREAT, 2)
+AUGMENT (unlink, ETWS_SC_UNLINK, 1)
+AUGMENT (unlinkat, ETWS_SC_UNLINKAT, 3)
+AUGMENT (rmdir, ETWS_SC_RMDIR, 1)
+AUGMENT (rename, ETWS_SC_RENAME, 2)
+AUGMENT (renameat, ETWS_SC_RENAMEAT, 4)
+AUGMENT (renameat2, ETWS_SC_RENAMEAT2, 5)
+AUGMENT (chdir, ETWS_SC_CHDIR, 1)
 
-SEC ("tracepoint/syscalls/sys_enter_openat")
+SEC ("tracepoint/sched/sched_process_exec")
 int
-etws_openat (struct sys_enter *ctx)
+etws_exec (void *ctx)
 {
-  return do_open (ctx, ETWS_SC_OPENAT, (__s64) ctx->args[0], ctx->args[1], (__s64) ctx->args[2], (__s64) ctx->args[3]);
-}
-
-SEC ("tracepoint/syscalls/sys_enter_open")
-int
-etws_open (struct sys_enter *ctx)
-{
-  return do_open (ctx, ETWS_SC_OPEN, -100, ctx->args[0], (__s64) ctx->args[1], (__s64) ctx->args[2]);
-}
-
-SEC ("tracepoint/syscalls/sys_enter_creat")
-int
-etws_creat (struct sys_enter *ctx)
-{
-  /* creat() is open(O_CREAT | O_WRONLY | O_TRUNC). */
-  return do_open (ctx, ETWS_SC_CREAT, -100, ctx->args[0], 01 | 0100 | 01000, (__s64) ctx->args[1]);
-}
-
-SEC ("tracepoint/syscalls/sys_enter_openat2")
-int
-etws_openat2 (struct sys_enter *ctx)
-{
-  __u64 how[2] = { 0, 0 };  /* struct open_how: flags, mode, resolve */
-
-  bpf_probe_read_user (how, sizeof how, (const void *) ctx->args[2]);
-  return do_open (ctx, ETWS_SC_OPENAT2, (__s64) ctx->args[0], ctx->args[1], (__s64) how[0], (__s64) how[1]);
-}
-
-static __always_inline int
-do_unlink (void  *ctx,
-           __u32  syscall,
-           __s64  dfd,
-           __u64  path,
-           __s64  flags)
-{
-  struct scratch *s = begin (ETWS_AUG_UNLINK, syscall);
-
-  if (s == 0)
-    return 0;
-  s->hdr.arg[0] = dfd;
-  s->hdr.arg[1] = flags;
-  copy_str0 (s, path);
-  return submit (ctx, s);
-}
-
-SEC ("tracepoint/syscalls/sys_enter_unlinkat")
-int
-etws_unlinkat (struct sys_enter *ctx)
-{
-  return do_unlink (ctx, ETWS_SC_UNLINKAT, (__s64) ctx->args[0], ctx->args[1], (__s64) ctx->args[2]);
-}
-
-SEC ("tracepoint/syscalls/sys_enter_unlink")
-int
-etws_unlink (struct sys_enter *ctx)
-{
-  return do_unlink (ctx, ETWS_SC_UNLINK, -100, ctx->args[0], 0);
-}
-
-SEC ("tracepoint/syscalls/sys_enter_rmdir")
-int
-etws_rmdir (struct sys_enter *ctx)
-{
-  /* AT_REMOVEDIR */
-  return do_unlink (ctx, ETWS_SC_RMDIR, -100, ctx->args[0], 0x200);
-}
-
-static __always_inline int
-do_rename (void  *ctx,
-           __u32  syscall,
-           __s64  olddfd,
-           __u64  oldpath,
-           __s64  newdfd,
-           __u64  newpath,
-           __s64  flags)
-{
-  struct scratch *s = begin (ETWS_AUG_RENAME, syscall);
-  __u32 n;
-
-  if (s == 0)
-    return 0;
-  s->hdr.arg[0] = olddfd;
-  s->hdr.arg[1] = newdfd;
-  s->hdr.arg[2] = flags;
-  n = copy_str0 (s, oldpath);
-  copy_str1 (s, n, newpath);
-  return submit (ctx, s);
-}
-
-SEC ("tracepoint/syscalls/sys_enter_renameat2")
-int
-etws_renameat2 (struct sys_enter *ctx)
-{
-  return do_rename (ctx, ETWS_SC_RENAMEAT2, (__s64) ctx->args[0], ctx->args[1],
-                    (__s64) ctx->args[2], ctx->args[3], (__s64) ctx->args[4]);
-}
-
-SEC ("tracepoint/syscalls/sys_enter_renameat")
-int
-etws_renameat (struct sys_enter *ctx)
-{
-  return do_rename (ctx, ETWS_SC_RENAMEAT, (__s64) ctx->args[0], ctx->args[1],
-                    (__s64) ctx->args[2], ctx->args[3], 0);
-}
-
-SEC ("tracepoint/syscalls/sys_enter_rename")
-int
-etws_rename (struct sys_enter *ctx)
-{
-  return do_rename (ctx, ETWS_SC_RENAME, -100, ctx->args[0], -100, ctx->args[1], 0);
-}
-
-static __always_inline int
-do_exec (void  *ctx,
-         __u32  syscall,
-         __u64  filename,
-         __u64  argv)
-{
-  struct scratch *s = begin (ETWS_AUG_EXEC, syscall);
+  struct task_struct *task = (struct task_struct *) bpf_get_current_task ();
   __u64 uid_gid = bpf_get_current_uid_gid ();
-  __u32 off, total = 0;
-  int i;
+  unsigned long start, end, len;
+  struct scratch *s;
 
+  if (is_self ())
+    return 1;
+  s = begin (ETWS_AUG_EXEC, ETWS_SC_EXECVE, 0);
   if (s == 0)
-    return 0;
+    return 1;
   s->hdr.arg[0] = (__u32) uid_gid;
   s->hdr.arg[1] = (__u32) (uid_gid >> 32);
-  off = copy_str0 (s, filename);
-
-  /* The arguments go after the filename, NUL-separated, each cut at
-   * ARG_MAX and all of them at ARGS_MAX. The masks keep every offset
-   * provably inside the buffer for the verifier. */
-  for (i = 0; i < ETWS_AUG_ARGC_MAX; i++)
+  start = BPF_CORE_READ (task, mm, arg_start);
+  end = BPF_CORE_READ (task, mm, arg_end);
+  len = end > start ? end - start : 0;
+  if (len > ETWS_AUG_ARGS_MAX)
     {
-      __u64 p = 0;
-      long n;
-      __u32 at;
-
-      if (bpf_probe_read_user (&p, sizeof p, (const void *) (argv + i * sizeof p)) != 0 || p == 0)
-        break;
-      if (total >= ETWS_AUG_ARGS_MAX)
-        {
-          s->hdr.truncated = 1;
-          break;
-        }
-      at = (off + total) & (ETWS_AUG_PATH_MAX * 2 - 1);
-      n = bpf_probe_read_user_str (s->buf + at, ETWS_AUG_ARG_MAX, (const void *) p);
-      if (n <= 0)
-        break;
-      if (n >= ETWS_AUG_ARG_MAX)
-        s->hdr.truncated = 1;
-      total += (__u32) n;
-      s->hdr.arg[2] = i + 1;
+      len = ETWS_AUG_ARGS_MAX;
+      s->hdr.truncated = 1;
     }
-  if (i == ETWS_AUG_ARGC_MAX)
-    s->hdr.truncated = 1;
-  if (total > ETWS_AUG_ARGS_MAX + ETWS_AUG_ARG_MAX)
-    total = ETWS_AUG_ARGS_MAX + ETWS_AUG_ARG_MAX;
-  s->hdr.len[1] = (__u16) total;
-  return submit (ctx, s);
-}
-
-SEC ("tracepoint/syscalls/sys_enter_execve")
-int
-etws_execve (struct sys_enter *ctx)
-{
-  return do_exec (ctx, ETWS_SC_EXECVE, ctx->args[0], ctx->args[1]);
-}
-
-SEC ("tracepoint/syscalls/sys_enter_execveat")
-int
-etws_execveat (struct sys_enter *ctx)
-{
-  return do_exec (ctx, ETWS_SC_EXECVEAT, ctx->args[1], ctx->args[2]);
+  if (len > 0 && bpf_probe_read_user (s->buf, len & (BUF_SIZE - 1), (const void *) start) != 0)
+    len = 0;
+  s->hdr.len[1] = (__u16) len;
+  submit (ctx, s);
+  /* Not 0: our own perf sample of this tracepoint must still be emitted. */
+  return 1;
 }

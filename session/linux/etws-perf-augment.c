@@ -57,53 +57,65 @@ link_free (gpointer data)
   bpf_link__destroy (data);
 }
 
-EtwsPerfAugment *
-_etws_perf_augment_new (const EtwsPerfTpFormat  *formats,
-                        guint                    providers,
-                        guint32                  self_pid,
-                        const int               *fds,
-                        guint                    n_cpus,
-                        GError                 **error)
+/* "tracepoint/SYSTEM/EVENT" → whether that tracepoint exists here and
+ * belongs to a wanted provider. */
+static gboolean
+program_wanted (struct bpf_program *prog,
+                guint               providers,
+                gboolean            exec)
 {
-  EtwsPerfAugment *aug;
+  const char *section = bpf_program__section_name (prog);
+  g_auto(GStrv) parts = g_strsplit (section, "/", 3);
+  gboolean is_exec;
+
+  if (g_strv_length (parts) != 3)
+    return FALSE;
+  is_exec = strcmp (parts[2], "sched_process_exec") == 0;
+  if (is_exec && !exec)
+    return FALSE;
+  if ((providers & (is_exec ? ETWS_PERF_BIT (ETWS_PERF_PROCESS) : ETWS_PERF_BIT (ETWS_PERF_FILE))) == 0)
+    return FALSE;
+  return tracefs_event_file_exists (NULL, parts[1], parts[2], "id");
+}
+
+static gboolean
+augment_load (EtwsPerfAugment  *aug,
+              guint             providers,
+              gboolean          exec,
+              guint32           self_pid,
+              const int        *fds,
+              guint             n_cpus,
+              guint            *loaded,
+              GError          **error)
+{
   struct bpf_program *prog;
   guint n_wanted = 0;
   int err, map_fd;
 
-  libbpf_set_print (libbpf_log);
-  aug = g_new0 (EtwsPerfAugment, 1);
-  aug->links = g_ptr_array_new_with_free_func (link_free);
+  *loaded = 0;
   aug->skel = etws_augment__open ();
   if (aug->skel == NULL)
     {
       int saved = errno;
       g_set_error (error, ETWS_LIVE_ERROR, ETWS_LIVE_ERROR_FAILED,
                    "cannot open the BPF object: %s", g_strerror (saved));
-      _etws_perf_augment_free (aug);
-      return NULL;
+      return FALSE;
     }
   aug->skel->rodata->self_tgid = self_pid;
   bpf_map__set_max_entries (aug->skel->maps.events, n_cpus);
 
   bpf_object__for_each_program (prog, aug->skel->obj)
     {
-      const char *section = bpf_program__section_name (prog);
-      const char *event = strrchr (section, '/');
-      gboolean exec = event != NULL && g_str_has_prefix (event + 1, "sys_enter_execve");
-      guint need = exec ? ETWS_PERF_BIT (ETWS_PERF_PROCESS) : ETWS_PERF_BIT (ETWS_PERF_FILE);
-      gboolean load = event != NULL && (providers & need) != 0 &&
-                      tracefs_event_file_exists (NULL, "syscalls", event + 1, "id");
+      gboolean load = program_wanted (prog, providers, exec);
 
       bpf_program__set_autoload (prog, load);
-      if (load)
-        n_wanted++;
+      n_wanted += load;
     }
   if (n_wanted == 0)
     {
       g_set_error (error, ETWS_LIVE_ERROR, ETWS_LIVE_ERROR_UNSUPPORTED,
-                   "no syscall tracepoint to augment");
-      _etws_perf_augment_free (aug);
-      return NULL;
+                   "no tracepoint to augment");
+      return FALSE;
     }
 
   err = etws_augment__load (aug->skel);
@@ -112,8 +124,7 @@ _etws_perf_augment_new (const EtwsPerfTpFormat  *formats,
       g_set_error (error, ETWS_LIVE_ERROR,
                    err == -EPERM || err == -EACCES ? ETWS_LIVE_ERROR_PERMISSION : ETWS_LIVE_ERROR_FAILED,
                    "the kernel refused the BPF programs: %s", g_strerror (-err));
-      _etws_perf_augment_free (aug);
-      return NULL;
+      return FALSE;
     }
 
   map_fd = bpf_map__fd (aug->skel->maps.events);
@@ -127,8 +138,7 @@ _etws_perf_augment_new (const EtwsPerfTpFormat  *formats,
             int saved = errno;
             g_set_error (error, ETWS_LIVE_ERROR, ETWS_LIVE_ERROR_FAILED,
                          "cannot connect the BPF programs to the rings: %s", g_strerror (saved));
-            _etws_perf_augment_free (aug);
-            return NULL;
+            return FALSE;
           }
       }
 
@@ -144,12 +154,52 @@ _etws_perf_augment_new (const EtwsPerfTpFormat  *formats,
           int saved = errno;
           g_set_error (error, ETWS_LIVE_ERROR, ETWS_LIVE_ERROR_FAILED,
                        "cannot attach %s: %s", bpf_program__section_name (prog), g_strerror (saved));
-          _etws_perf_augment_free (aug);
-          return NULL;
+          return FALSE;
         }
       g_ptr_array_add (aug->links, link);
+      if (g_str_has_suffix (bpf_program__section_name (prog), "/sched_process_exec"))
+        *loaded |= ETWS_PERF_BIT (ETWS_PERF_PROCESS);
+      else
+        *loaded |= ETWS_PERF_BIT (ETWS_PERF_FILE);
     }
-  return aug;
+  return TRUE;
+}
+
+static void
+augment_unload (EtwsPerfAugment *aug)
+{
+  /* Detach first: the programs stop writing before anything goes away. */
+  g_ptr_array_set_size (aug->links, 0);
+  g_clear_pointer (&aug->skel, etws_augment__destroy);
+}
+
+EtwsPerfAugment *
+_etws_perf_augment_new (const EtwsPerfTpFormat  *formats,
+                        guint                    providers,
+                        guint32                  self_pid,
+                        const int               *fds,
+                        guint                    n_cpus,
+                        guint                   *loaded,
+                        GError                 **error)
+{
+  EtwsPerfAugment *aug;
+  /* Reading argv from the new mm needs the kernel's BTF (CO-RE). */
+  gboolean exec = g_file_test ("/sys/kernel/btf/vmlinux", G_FILE_TEST_EXISTS);
+  g_autoptr(GError) local = NULL;
+
+  libbpf_set_print (libbpf_log);
+  aug = g_new0 (EtwsPerfAugment, 1);
+  aug->links = g_ptr_array_new_with_free_func (link_free);
+  if (augment_load (aug, providers, exec, self_pid, fds, n_cpus, loaded, &local))
+    return aug;
+  augment_unload (aug);
+  /* Without the command-line program, paths may still work. */
+  if (exec && (providers & ETWS_PERF_BIT (ETWS_PERF_FILE)) &&
+      augment_load (aug, providers, FALSE, self_pid, fds, n_cpus, loaded, NULL))
+    return aug;
+  g_propagate_error (error, g_steal_pointer (&local));
+  _etws_perf_augment_free (aug);
+  return NULL;
 }
 
 void
@@ -157,9 +207,7 @@ _etws_perf_augment_free (EtwsPerfAugment *aug)
 {
   if (aug == NULL)
     return;
-  /* Detach first: the programs stop writing before the rings go away. */
+  augment_unload (aug);
   g_ptr_array_unref (aug->links);
-  if (aug->skel != NULL)
-    etws_augment__destroy (aug->skel);
   g_free (aug);
 }

@@ -355,10 +355,11 @@ _etws_perf_capture_add_tracepoint (EtwsPerfCapture  *cap,
 
 gboolean
 _etws_perf_capture_add_bpf_output (EtwsPerfCapture  *cap,
+                                   gboolean          callchain,
                                    int              *fds,
                                    GError          **error)
 {
-  EtwsPerfTag tag = { .kind = ETWS_PERF_TAG_BPF };
+  EtwsPerfTag tag = { .kind = ETWS_PERF_TAG_BPF, .callchain = callchain };
 
   for (guint c = 0; c < cap->n_cpus; c++)
     {
@@ -373,6 +374,12 @@ _etws_perf_capture_add_bpf_output (EtwsPerfCapture  *cap,
       attr.config = PERF_COUNT_SW_BPF_OUTPUT;
       attr.sample_period = 1;
       attr.sample_type |= PERF_SAMPLE_RAW;
+      if (callchain)
+        {
+          /* The augmented syscall's stack: the user frame that made it. */
+          attr.sample_type |= PERF_SAMPLE_CALLCHAIN;
+          attr.sample_max_stack = 64;
+        }
       fd = perf_event_open (&attr, -1, (int) c, -1, PERF_FLAG_FD_CLOEXEC);
       if (fd < 0)
         {

@@ -71,17 +71,13 @@ typedef struct
 typedef struct
 {
   guint8   sc;
-  gboolean augmented;
-  gboolean truncated;
   gint64   args[6];
-  GString *str0;
-  GString *str1;
 
-  /* execve arguments (augmenter), until sched_process_exec. */
+  /* The new program's arguments (augmenter), until our own
+   * sched_process_exec sample that follows them. */
   gboolean exec_valid;
   gboolean exec_truncated;
   guint32  exec_uid;
-  GString *exec_file;
   GString *exec_args;
 } Pending;
 
@@ -594,6 +590,38 @@ proc_cwd (Proc *proc)
   return proc->cwd;
 }
 
+/* Folds "." and ".." out of an absolute path made by joining. */
+static char *
+normalize_path (char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  GString *out;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (parts[i][0] == '\0' || strcmp (parts[i], ".") == 0)
+        continue;
+      if (strcmp (parts[i], "..") == 0)
+        {
+          if (kept->len > 0)
+            g_ptr_array_remove_index (kept, kept->len - 1);
+          continue;
+        }
+      g_ptr_array_add (kept, parts[i]);
+    }
+  out = g_string_sized_new (strlen (path));
+  for (guint i = 0; i < kept->len; i++)
+    {
+      g_string_append_c (out, '/');
+      g_string_append (out, g_ptr_array_index (kept, i));
+    }
+  if (out->len == 0)
+    g_string_append_c (out, '/');
+  g_free (path);
+  return g_string_free (out, FALSE);
+}
+
 /* An absolute path for what a process passed to a *at() call. */
 static char *
 resolve_path (EtwsPerfConverter *conv,
@@ -608,15 +636,11 @@ resolve_path (EtwsPerfConverter *conv,
   if (path[0] == '/')
     return g_strdup (path);
   base = (int) dfd == AT_FDCWD_VALUE ? proc_cwd (proc) : fd_path (conv, proc, dfd, TRUE);
-  if (base == NULL || base == not_a_file)
+  if (base == NULL || base == not_a_file || base[0] != '/')
     return g_strdup (path);
-  while (path[0] == '.' && path[1] == '/')
-    path += 2;
-  if (path[0] == '\0' || strcmp (path, ".") == 0)
-    return g_strdup (base);
-  if (strcmp (base, "/") == 0)
-    return g_strconcat ("/", path, NULL);
-  return g_strconcat (base, "/", path, NULL);
+  if (path[0] == '\0')
+    return g_strdup (base);  /* AT_EMPTY_PATH: the descriptor itself */
+  return normalize_path (g_strconcat (base, "/", path, NULL));
 }
 
 /* ---- pending system calls ---- */
@@ -626,12 +650,6 @@ pending_free (gpointer data)
 {
   Pending *p = data;
 
-  if (p->str0 != NULL)
-    g_string_free (p->str0, TRUE);
-  if (p->str1 != NULL)
-    g_string_free (p->str1, TRUE);
-  if (p->exec_file != NULL)
-    g_string_free (p->exec_file, TRUE);
   if (p->exec_args != NULL)
     g_string_free (p->exec_args, TRUE);
   g_free (p);
@@ -665,20 +683,6 @@ pending_take (EtwsPerfConverter *conv,
     return NULL;
   p->sc = ETWS_SC_NONE;
   return p;
-}
-
-static void
-set_gstring (GString    **s,
-             const char  *text,
-             gsize        len)
-{
-  if (*s == NULL)
-    *s = g_string_sized_new (len + 1);
-  g_string_truncate (*s, 0);
-  /* Strip the NUL the augmenter counted; keep the string clean. */
-  while (len > 0 && text[len - 1] == '\0')
-    len--;
-  g_string_append_len (*s, text, (gssize) strnlen (text, len));
 }
 
 /* ---- output ---- */
@@ -804,6 +808,8 @@ sample_frames (EtwsPerfConverter *conv,
             ctx = CTX_NONE;
           continue;
         }
+      if (ctx == CTX_KERNEL && s->tag->kind == ETWS_PERF_TAG_BPF)
+        continue;  /* the augmenter's own path through the syscall exit */
       if (ctx == CTX_KERNEL)
         {
           out[n].address = ip;
@@ -1077,6 +1083,7 @@ handle_exec (EtwsPerfConverter *conv,
   char filename[4096];
   guint32 old_tid = (guint32) fld_u (s, field (conv, s, 2));
   Proc *proc = proc_lookup (conv, s->pid, TRUE);
+  gboolean truncated = FALSE;
   Pending *p;
 
   fld_str (s, field (conv, s, 0), filename, sizeof filename);
@@ -1093,7 +1100,7 @@ handle_exec (EtwsPerfConverter *conv,
     }
   proc->awaiting_exe = FALSE;
 
-  p = g_hash_table_lookup (conv->pending, GUINT_TO_POINTER (old_tid != 0 ? old_tid : s->tid));
+  p = g_hash_table_lookup (conv->pending, GUINT_TO_POINTER (s->tid));
   g_clear_pointer (&proc->cmdline, g_free);
   if (p != NULL && p->exec_valid)
     {
@@ -1113,8 +1120,9 @@ handle_exec (EtwsPerfConverter *conv,
       proc->cmdline = line;
       proc->uid = p->exec_uid;
       p->exec_valid = FALSE;
+      truncated = p->exec_truncated;
     }
-  else if (!conv->config.augmented)
+  else if ((conv->config.augmented & ETWS_PERF_BIT (ETWS_PERF_PROCESS)) == 0)
     /* Without the augmenter: racy, the process may be gone already. */
     proc->cmdline = read_cmdline (s->pid);
 
@@ -1128,6 +1136,8 @@ handle_exec (EtwsPerfConverter *conv,
       if (old_tid != 0 && old_tid != s->pid)
         etw_fw_uint (&conv->fw, "OldThreadId", old_tid);
     }
+  if (truncated)
+    etw_fw_bool (&conv->fw, "CommandLineTruncated", TRUE);
   commit_sample (conv, ETWS_PERF_PROCESS, ETWS_OP_EXEC, s->pid, s->tid, s);
 }
 
@@ -1137,7 +1147,7 @@ handle_exit (EtwsPerfConverter *conv,
 {
   char comm[17];
   gboolean group_dead = fld_u (s, field (conv, s, 2)) != 0;
-  Proc *proc = proc_lookup (conv, s->pid, FALSE);
+  Proc *proc = proc_lookup (conv, s->pid, TRUE);
 
   fld_str (s, field (conv, s, 0), comm, sizeof comm);
   if (allowed (conv, s->pid))
@@ -1183,20 +1193,23 @@ file_event (EtwsPerfConverter *conv,
     write_status (conv, ret);
 }
 
+/* Create: what an open/openat/openat2/creat did, from the augmenter's
+ * record (path as passed) or from the enter/exit pair (path from /proc). */
 static void
-handle_open_exit (EtwsPerfConverter *conv,
-                  const Sample      *s,
-                  guint8             sc)
+emit_open (EtwsPerfConverter *conv,
+           const Sample      *s,
+           gint64             dfd,
+           const char        *as_passed,
+           gint64             flags,
+           gint64             mode,
+           gint64             ret,
+           gboolean           truncated)
 {
-  Pending *p = pending_take (conv, s->tid, sc);
-  gint64 ret = exit_ret (conv, s);
   Proc *proc = proc_lookup (conv, s->pid, TRUE);
   g_autofree char *path = NULL;
 
-  if (p == NULL)
-    return;
-  if (p->augmented && p->str0 != NULL)
-    path = resolve_path (conv, proc, p->args[0], p->str0->str);
+  if (as_passed != NULL)
+    path = resolve_path (conv, proc, dfd, as_passed);
   else if (ret >= 0 && proc != NULL)
     {
       /* No augmenter: ask /proc what the new descriptor is (racy). */
@@ -1212,14 +1225,25 @@ handle_open_exit (EtwsPerfConverter *conv,
   file_event (conv, s, ETWS_OP_FILE_CREATE, path != NULL ? path : "", ret >= 0 ? ret : -1, ret, FALSE);
   if (conv->config.fields)
     {
-      etw_fw_hex (&conv->fw, "Flags", (guint64) p->args[1]);
-      etw_fw_hex (&conv->fw, "Mode", (guint64) p->args[2]);
-      if (p->augmented && p->str0 != NULL && g_strcmp0 (p->str0->str, path) != 0)
-        etw_fw_string (&conv->fw, "OpenPath", p->str0->str);
-      if (p->truncated)
-        etw_fw_bool (&conv->fw, "PathTruncated", TRUE);
+      etw_fw_hex (&conv->fw, "Flags", (guint64) flags);
+      etw_fw_hex (&conv->fw, "Mode", (guint64) mode);
+      if (as_passed != NULL && g_strcmp0 (as_passed, path) != 0)
+        etw_fw_string (&conv->fw, "OpenPath", as_passed);
     }
+  if (truncated)
+    etw_fw_bool (&conv->fw, "PathTruncated", TRUE);
   commit_sample (conv, ETWS_PERF_FILE, ETWS_OP_FILE_CREATE, s->pid, s->tid, s);
+}
+
+static void
+handle_open_exit (EtwsPerfConverter *conv,
+                  const Sample      *s,
+                  guint8             sc)
+{
+  Pending *p = pending_take (conv, s->tid, sc);
+
+  if (p != NULL)
+    emit_open (conv, s, p->args[0], NULL, p->args[1], p->args[2], exit_ret (conv, s), FALSE);
 }
 
 static void
@@ -1295,44 +1319,62 @@ handle_fd_upkeep (EtwsPerfConverter *conv,
     }
 }
 
+/* Delete and Rename: paths from the augmenter, or only the user
+ * pointers when it is not loaded. */
 static void
-handle_path_exit (EtwsPerfConverter *conv,
-                  const Sample      *s,
-                  guint8             sc)
+emit_path_op (EtwsPerfConverter *conv,
+              const Sample      *s,
+              gboolean           rename,
+              gint64             dfd,
+              const char        *path_passed,
+              gint64             new_dfd,
+              const char        *new_passed,
+              gint64             flags,
+              gint64             ret,
+              const gint64      *pointers,
+              gboolean           truncated)
 {
-  Pending *p = pending_take (conv, s->tid, sc);
-  gint64 ret = exit_ret (conv, s);
-  gboolean rename = sc == ETWS_SC_RENAME || sc == ETWS_SC_RENAMEAT || sc == ETWS_SC_RENAMEAT2;
-  guint8 opcode = rename ? ETWS_OP_FILE_RENAME : ETWS_OP_FILE_DELETE;
   Proc *proc;
   g_autofree char *path = NULL;
   g_autofree char *new_path = NULL;
 
-  if (p == NULL || !allowed (conv, s->pid))
+  if (!allowed (conv, s->pid))
     return;
   proc = proc_lookup (conv, s->pid, TRUE);
-  if (p->augmented)
-    {
-      path = resolve_path (conv, proc, p->args[0], p->str0 != NULL ? p->str0->str : "");
-      if (rename)
-        new_path = resolve_path (conv, proc, p->args[1], p->str1 != NULL ? p->str1->str : "");
-    }
+  if (path_passed != NULL)
+    path = resolve_path (conv, proc, dfd, path_passed);
+  if (rename && new_passed != NULL)
+    new_path = resolve_path (conv, proc, new_dfd, new_passed);
   out_begin (conv);
   if (path != NULL)
     etw_fw_string (&conv->fw, "FileName", path);
   if (new_path != NULL)
     etw_fw_string (&conv->fw, "NewFileName", new_path);
   write_status (conv, ret);
-  if (!p->augmented)
+  if (pointers != NULL)
     {
-      /* Only pointers without the augmenter. */
-      etw_fw_pointer (&conv->fw, "PathPointer", (guint64) p->args[3]);
+      etw_fw_pointer (&conv->fw, "PathPointer", (guint64) pointers[0]);
       if (rename)
-        etw_fw_pointer (&conv->fw, "NewPathPointer", (guint64) p->args[4]);
+        etw_fw_pointer (&conv->fw, "NewPathPointer", (guint64) pointers[1]);
     }
   if (conv->config.fields)
-    etw_fw_hex (&conv->fw, "Flags", (guint64) p->args[rename ? 2 : 1]);
-  commit_sample (conv, ETWS_PERF_FILE, opcode, s->pid, s->tid, s);
+    etw_fw_hex (&conv->fw, "Flags", (guint64) flags);
+  if (truncated)
+    etw_fw_bool (&conv->fw, "PathTruncated", TRUE);
+  commit_sample (conv, ETWS_PERF_FILE, rename ? ETWS_OP_FILE_RENAME : ETWS_OP_FILE_DELETE, s->pid, s->tid, s);
+}
+
+static void
+handle_path_exit (EtwsPerfConverter *conv,
+                  const Sample      *s,
+                  guint8             sc)
+{
+  Pending *p = pending_take (conv, s->tid, sc);
+  gboolean rename = sc == ETWS_SC_RENAME || sc == ETWS_SC_RENAMEAT || sc == ETWS_SC_RENAMEAT2;
+
+  if (p != NULL)
+    emit_path_op (conv, s, rename, p->args[0], NULL, p->args[1], NULL, p->args[rename ? 2 : 1],
+                  exit_ret (conv, s), &p->args[3], FALSE);
 }
 
 /* A sys_enter_* without the augmenter: keep the arguments for the exit. */
@@ -1345,8 +1387,6 @@ handle_enter (EtwsPerfConverter *conv,
   const EtwsPerfTpFormat *fmt = &conv->config.formats[s->tag->tp];
 
   p->sc = sc;
-  p->augmented = FALSE;
-  p->truncated = FALSE;
   memset (p->args, 0, sizeof p->args);
   for (guint i = 0; i < fmt->n_args; i++)
     p->args[i] = fld_i (s, &fmt->args[i]);
@@ -1407,12 +1447,20 @@ handle_enter (EtwsPerfConverter *conv,
 
 static void
 handle_chdir (EtwsPerfConverter *conv,
-              const Sample      *s)
+              const Sample      *s,
+              guint8             sc)
 {
   Proc *proc = proc_lookup (conv, s->pid, FALSE);
+  Pending *p = sc == ETWS_SC_FCHDIR ? pending_take (conv, s->tid, sc) : NULL;
+  const char *dir;
 
-  if (proc != NULL && exit_ret (conv, s) == 0)
-    g_clear_pointer (&proc->cwd, g_free);
+  if (proc == NULL || exit_ret (conv, s) != 0)
+    return;
+  g_clear_pointer (&proc->cwd, g_free);
+  /* fchdir: the directory is a descriptor we may know; otherwise /proc
+   * is asked when a relative path needs it. */
+  if (p != NULL && (dir = fd_path (conv, proc, p->args[0], FALSE)) != NULL && dir != not_a_file)
+    proc->cwd = g_strdup (dir);
 }
 
 static void
@@ -1420,39 +1468,60 @@ handle_augment (EtwsPerfConverter *conv,
                 const Sample      *s)
 {
   struct etws_aug_hdr hdr;
-  const char *str0, *str1;
-  Pending *p;
+  g_autofree char *str0 = NULL;
+  g_autofree char *str1 = NULL;
+  const char *raw0, *raw1;
 
   if (s->raw_size < sizeof hdr)
     return;
   memcpy (&hdr, s->raw, sizeof hdr);
   if (sizeof hdr + (gsize) hdr.len[0] + (gsize) hdr.len[1] > s->raw_size)
     return;
-  str0 = (const char *) s->raw + sizeof hdr;
-  str1 = str0 + hdr.len[0];
-  p = pending_get (conv, s->tid);
+  raw0 = (const char *) s->raw + sizeof hdr;
+  raw1 = raw0 + hdr.len[0];
 
   if (hdr.kind == ETWS_AUG_EXEC)
     {
+      Pending *p = pending_get (conv, s->tid);
+
       p->exec_valid = TRUE;
       p->exec_truncated = hdr.truncated != 0;
       p->exec_uid = (guint32) hdr.arg[0];
-      set_gstring (&p->exec_file, str0, hdr.len[0]);
       if (p->exec_args == NULL)
         p->exec_args = g_string_sized_new (hdr.len[1] + 1);
       g_string_truncate (p->exec_args, 0);
-      g_string_append_len (p->exec_args, str1, hdr.len[1]);
+      g_string_append_len (p->exec_args, raw1, hdr.len[1]);
       return;
     }
-  p->sc = (guint8) hdr.syscall;
-  p->augmented = TRUE;
-  p->truncated = hdr.truncated != 0;
-  memset (p->args, 0, sizeof p->args);
-  p->args[0] = hdr.arg[0];
-  p->args[1] = hdr.arg[1];
-  p->args[2] = hdr.arg[2];
-  set_gstring (&p->str0, str0, hdr.len[0]);
-  set_gstring (&p->str1, str1, hdr.len[1]);
+  str0 = g_strndup (raw0, hdr.len[0]);
+  str1 = g_strndup (raw1, hdr.len[1]);
+  switch (hdr.kind)
+    {
+    case ETWS_AUG_OPEN:
+      emit_open (conv, s, hdr.arg[0], str0, hdr.arg[1], hdr.arg[2], hdr.ret, hdr.truncated != 0);
+      break;
+    case ETWS_AUG_UNLINK:
+      emit_path_op (conv, s, FALSE, hdr.arg[0], str0, 0, NULL, hdr.arg[1], hdr.ret, NULL, hdr.truncated != 0);
+      break;
+    case ETWS_AUG_RENAME:
+      emit_path_op (conv, s, TRUE, hdr.arg[0], str0, hdr.arg[1], str1, hdr.arg[2], hdr.ret, NULL,
+                    hdr.truncated != 0);
+      break;
+    case ETWS_AUG_CHDIR:
+      if (hdr.ret == 0)
+        {
+          Proc *proc = proc_lookup (conv, s->pid, TRUE);
+          if (proc != NULL)
+            {
+              char *dir = resolve_path (conv, proc, AT_FDCWD_VALUE, str0);
+              g_free (proc->cwd);
+              proc->cwd = dir;
+            }
+        }
+      break;
+    default:
+      break;
+    }
 }
 
 /* ---- network ---- */
@@ -1669,9 +1738,11 @@ handle_set_state (EtwsPerfConverter *conv,
       sock->n_frames = sample_frames (conv, s, conv->frames);
       sock->frames = g_memdup2 (conv->frames, sock->n_frames * sizeof (EtwsPerfFrame));
     }
-  else if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
+  else if ((oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV) ||
+           (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED))
     {
-      /* The listener accepts: it owns the new connection. */
+      /* A connection to a listener: it belongs to the listener (these run
+       * in softirq context, in whichever task was interrupted). */
       gpointer owner = g_hash_table_lookup (conv->listeners, GUINT_TO_POINTER ((guint) sock->sport));
       if (owner != NULL)
         {
@@ -1849,16 +1920,7 @@ handle_tracepoint (EtwsPerfConverter *conv,
           break;
         case ETWS_SC_CHDIR:
         case ETWS_SC_FCHDIR:
-          handle_chdir (conv, s);
-          break;
-        case ETWS_SC_EXECVE:
-        case ETWS_SC_EXECVEAT:
-          {
-            /* Failed (the kernel filter passes only ret < 0). */
-            Pending *p = g_hash_table_lookup (conv->pending, GUINT_TO_POINTER (s->tid));
-            if (p != NULL)
-              p->exec_valid = FALSE;
-          }
+          handle_chdir (conv, s, sc);
           break;
         default:
           break;
@@ -2013,7 +2075,7 @@ handle_mmap2 (EtwsPerfConverter              *conv,
   name_max = body - 64 - SAMPLE_ID_SIZE;
   if (strnlen (filename, name_max) >= name_max)
     return;
-  if (filename[0] != '/')
+  if (filename[0] != '/' || filename[1] == '/')
     return;  /* [vdso], //anon (JIT), … : not images */
 
   proc = proc_lookup (conv, pid, TRUE);
@@ -2305,17 +2367,13 @@ cmp_pid (gconstpointer a,
 }
 
 void
-_etws_perf_converter_scan_proc (EtwsPerfConverter *conv)
+_etws_perf_converter_scan_proc (EtwsPerfConverter *conv,
+                                gint64             now)
 {
   g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (guint32));
-  struct timespec ts;
-  gint64 now;
   DIR *dir;
   struct dirent *de;
   gboolean changed;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  now = (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
 
   dir = opendir ("/proc");
   if (dir == NULL)

@@ -121,9 +121,8 @@ typedef enum
   ETWS_TP_ENTER_RENAMEAT2,
   ETWS_TP_EXIT_RENAMEAT2,
   ETWS_TP_EXIT_CHDIR,
+  ETWS_TP_ENTER_FCHDIR,
   ETWS_TP_EXIT_FCHDIR,
-  ETWS_TP_EXIT_EXECVE,
-  ETWS_TP_EXIT_EXECVEAT,
 
   ETWS_TP_INET_SOCK_SET_STATE,
   ETWS_TP_TCP_RETRANSMIT_SKB,
@@ -141,7 +140,7 @@ typedef enum
 enum
 {
   ETWS_SC_NONE = 0,
-  /* 1 … 12: ETWS_SC_OPEN … ETWS_SC_EXECVEAT */
+  /* 1 … 13: ETWS_SC_OPEN … ETWS_SC_CHDIR */
   ETWS_SC_READ = 32,
   ETWS_SC_PREAD64,
   ETWS_SC_READV,
@@ -152,7 +151,6 @@ enum
   ETWS_SC_CLOSE_RANGE,
   ETWS_SC_DUP2,
   ETWS_SC_DUP3,
-  ETWS_SC_CHDIR,
   ETWS_SC_FCHDIR,
 };
 
@@ -172,7 +170,7 @@ typedef struct
   guint         providers;   /* ETWS_PERF_BIT mask of the providers that need it */
   guint8        syscall;     /* ETWS_SC_* or 0 */
   guint8        enter;       /* a sys_enter_* tracepoint */
-  guint8        augmented;   /* replaced by the BPF augmenter when it is loaded */
+  guint8        augmented;   /* the BPF augmenter replaces it when it is loaded */
   guint8        always;      /* needed for the state even if no provider asks */
   const char   *filter;      /* ftrace filter, or NULL */
   const char   *fields[ETWS_TP_MAX_FIELDS];  /* NULL-terminated; enter: none (args) */
@@ -254,6 +252,7 @@ gboolean         _etws_perf_capture_add_tracepoint (EtwsPerfCapture   *cap,
 /* Opens one BPF_OUTPUT event per CPU into the rings; fds[cpu] gets its fd
  * (-1 for offline CPUs), for the BPF program's perf event array. */
 gboolean         _etws_perf_capture_add_bpf_output (EtwsPerfCapture   *cap,
+                                                    gboolean           callchain,
                                                     int               *fds,
                                                     GError           **error);
 /* Enables the events and starts the reader thread. */
@@ -350,7 +349,7 @@ typedef struct
   guint             providers;       /* ETWS_PERF_BIT mask */
   gboolean          stacks;
   gboolean          fields;
-  gboolean          augmented;       /* the BPF augmenter is loaded */
+  guint             augmented;       /* ETWS_PERF_BIT: FILE paths, PROCESS command lines */
   int              *pids;            /* 0-terminated, or NULL */
   gboolean          include_children;
   guint32           self_pid;        /* never reported */
@@ -367,8 +366,10 @@ EtwsPerfConverter *_etws_perf_converter_new      (const EtwsPerfConfig *config,
                                                   gpointer              user_data);
 void               _etws_perf_converter_free     (EtwsPerfConverter    *conv);
 /* Reads /proc: the state of the processes already running, and their
- * DCStart events. */
-void               _etws_perf_converter_scan_proc (EtwsPerfConverter   *conv);
+ * DCStart events, stamped `now` (CLOCK_MONOTONIC ns: when the rings were
+ * enabled, so they come before every recorded event). */
+void               _etws_perf_converter_scan_proc (EtwsPerfConverter   *conv,
+                                                   gint64               now);
 /* Takes a round: merges by time what is safe to merge and converts it.
  * Returns FALSE after the last round. */
 gboolean           _etws_perf_converter_feed     (EtwsPerfConverter    *conv,
@@ -398,14 +399,16 @@ guint            _etws_perf_symbols_n_kernel (EtwsPerfSymbols   *syms);
 
 typedef struct _EtwsPerfAugment EtwsPerfAugment;
 
-/* Loads and attaches the programs for the syscalls whose sys_enter
- * tracepoints exist (formats) and belong to the wanted providers. fds:
- * the per-CPU BPF_OUTPUT events. NULL + error when BPF is unavailable. */
+/* Loads and attaches the programs whose tracepoints exist here and
+ * belong to the wanted providers. fds: the per-CPU BPF_OUTPUT events.
+ * *loaded: ETWS_PERF_BIT(FILE) when paths are augmented, (PROCESS) when
+ * command lines are. NULL + error when BPF is unavailable. */
 EtwsPerfAugment *_etws_perf_augment_new   (const EtwsPerfTpFormat *formats,
                                            guint                   providers,
                                            guint32                 self_pid,
                                            const int              *fds,
                                            guint                   n_cpus,
+                                           guint                  *loaded,
                                            GError                **error);
 void             _etws_perf_augment_free  (EtwsPerfAugment        *aug);
 

@@ -47,6 +47,7 @@ struct _EtwsPerfSource
   EtwsPerfTpFormat    formats[ETWS_TP_N];
   EtwsPerfCapture    *cap;
   EtwsPerfAugment    *aug;
+  guint               augmented;  /* what the augmenter covers */
   char               *notice;
   EtwsPerfConverter  *conv;
   GThread            *conv_thread;
@@ -120,15 +121,18 @@ converter_thread (gpointer data)
   EtwsPerfSource *self = data;
   GError *error = NULL;
 
-  /* /proc first, then the events: everything in the rings is newer than
-   * the state read here. */
-  _etws_perf_converter_scan_proc (self->conv);
+  gint64 t0 = clock_ns (CLOCK_MONOTONIC);
+
+  /* Enabled first, then /proc is read, as ETW's rundown does: a process
+   * born in between is in both rather than in neither. The rundown is
+   * stamped with the moment before the rings were enabled. */
   if (!_etws_perf_capture_start (self->cap, &error))
     {
       self->conv_error = error;
       _etws_perf_converter_flush (self->conv, TRUE);
       return NULL;
     }
+  _etws_perf_converter_scan_proc (self->conv, t0);
   if (g_atomic_int_get (&self->stop_requested))
     _etws_perf_capture_stop (self->cap);
 
@@ -239,14 +243,18 @@ etws_perf_source_open (EtwsSource    *source,
       g_autofree int *fds = g_new (int, n_cpus);
       g_autoptr(GError) local = NULL;
 
-      if (_etws_perf_capture_add_bpf_output (self->cap, fds, &local))
+      if (_etws_perf_capture_add_bpf_output (self->cap, self->stacks, fds, &local))
         self->aug = _etws_perf_augment_new (self->formats, self->providers, (guint32) getpid (),
-                                            fds, n_cpus, &local);
+                                            fds, n_cpus, &self->augmented, &local);
       if (self->aug == NULL)
         self->notice = g_strdup_printf ("File paths and command lines need the BPF augmenter, which "
                                         "could not be loaded (%s). File events show descriptors, "
                                         "with paths read from /proc where still possible.",
                                         local != NULL ? local->message : "unknown error");
+      else if ((self->providers & ETWS_PERF_BIT (ETWS_PERF_PROCESS)) &&
+               !(self->augmented & ETWS_PERF_BIT (ETWS_PERF_PROCESS)))
+        self->notice = g_strdup ("Command lines are read from /proc (the kernel has no BTF for the "
+                                 "BPF program that copies them): short-lived processes may show none.");
 #else
       self->notice = g_strdup ("This build has no BPF augmenter (clang, bpftool or libbpf were "
                                "missing when it was built). File events show descriptors, with "
@@ -262,7 +270,7 @@ etws_perf_source_open (EtwsSource    *source,
 
       if (!self->formats[tp].present || (mask & (G_GUINT64_CONSTANT (1) << tp)) == 0)
         continue;
-      if (info->enter && info->augmented && self->aug != NULL)
+      if (info->augmented && (self->augmented & ETWS_PERF_BIT (ETWS_PERF_FILE)))
         continue;  /* the augmenter writes these, paths included */
       /* Enter halves of syscalls only deliver arguments: their stack is
        * the exit's. */
@@ -291,7 +299,7 @@ etws_perf_source_run (EtwsSource    *source,
     .providers = self->providers,
     .stacks = self->stacks,
     .fields = self->fields,
-    .augmented = self->aug != NULL,
+    .augmented = self->augmented,
     .pids = self->pids,
     .include_children = self->include_children,
     .self_pid = (guint32) getpid (),

@@ -258,9 +258,17 @@ load_symtab (const char *path)
       const char *name = dwfl_module_getsym_info (mod, i, &sym, &addr, &shndx, &sym_elf, &sym_bias);
       Sym s;
 
-      if (name == NULL || name[0] == '\0' || GELF_ST_TYPE (sym.st_info) != STT_FUNC ||
-          shndx == SHN_UNDEF || addr == 0)
+      if (name == NULL || name[0] == '\0' || shndx == SHN_UNDEF || shndx >= SHN_LORESERVE || addr == 0)
         continue;
+      if (GELF_ST_TYPE (sym.st_info) != STT_FUNC)
+        {
+          /* Untyped labels in code (ld.so's _start) name frames too. */
+          GElf_Shdr shdr;
+          Elf_Scn *scn = GELF_ST_TYPE (sym.st_info) == STT_NOTYPE && sym_elf != NULL
+                           ? elf_getscn (sym_elf, shndx) : NULL;
+          if (scn == NULL || gelf_getshdr (scn, &shdr) == NULL || !(shdr.sh_flags & SHF_EXECINSTR))
+            continue;
+        }
       s.addr = addr;
       s.size = sym.st_size;
       s.name = g_string_chunk_insert_const (tab->names, name);

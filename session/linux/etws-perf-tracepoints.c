@@ -28,8 +28,8 @@
 
 #define ENTER(sc, name, prov, aug) \
   [ETWS_TP_ENTER_##sc] = { "syscalls", "sys_enter_" name, prov, ETWS_SC_##sc, 1, aug, 0, NULL, { NULL } }
-#define EXIT(sc, name, prov) \
-  [ETWS_TP_EXIT_##sc] = { "syscalls", "sys_exit_" name, prov, ETWS_SC_##sc, 0, 0, 0, NULL, { "ret", NULL } }
+#define EXIT(sc, name, prov, aug) \
+  [ETWS_TP_EXIT_##sc] = { "syscalls", "sys_exit_" name, prov, ETWS_SC_##sc, 0, aug, 0, NULL, { "ret", NULL } }
 
 static const EtwsPerfTpInfo tp_info[ETWS_TP_N] = {
   /* Process and thread. The exit tracepoint is always on: it ends the
@@ -41,51 +41,48 @@ static const EtwsPerfTpInfo tp_info[ETWS_TP_N] = {
   [ETWS_TP_PROCESS_EXIT] = { "sched", "sched_process_exit", P (PROCESS) | P (THREAD), 0, 0, 0, 1, NULL,
                              { "comm", "pid", "group_dead", NULL } },
 
-  /* Files. Enter tracepoints carry only user pointers for paths: the
-   * augmenter replaces those that have a path. */
+  /* Files. Tracepoints carry only user pointers for paths: the augmenter
+   * replaces both halves of the calls that take a path. */
   ENTER (OPEN, "open", P (FILE), 1),
-  EXIT (OPEN, "open", P (FILE)),
+  EXIT (OPEN, "open", P (FILE), 1),
   ENTER (OPENAT, "openat", P (FILE), 1),
-  EXIT (OPENAT, "openat", P (FILE)),
+  EXIT (OPENAT, "openat", P (FILE), 1),
   ENTER (OPENAT2, "openat2", P (FILE), 1),
-  EXIT (OPENAT2, "openat2", P (FILE)),
+  EXIT (OPENAT2, "openat2", P (FILE), 1),
   ENTER (CREAT, "creat", P (FILE), 1),
-  EXIT (CREAT, "creat", P (FILE)),
+  EXIT (CREAT, "creat", P (FILE), 1),
   ENTER (READ, "read", P (FILE), 0),
-  EXIT (READ, "read", P (FILE)),
+  EXIT (READ, "read", P (FILE), 0),
   ENTER (PREAD64, "pread64", P (FILE), 0),
-  EXIT (PREAD64, "pread64", P (FILE)),
+  EXIT (PREAD64, "pread64", P (FILE), 0),
   ENTER (READV, "readv", P (FILE), 0),
-  EXIT (READV, "readv", P (FILE)),
+  EXIT (READV, "readv", P (FILE), 0),
   ENTER (WRITE, "write", P (FILE), 0),
-  EXIT (WRITE, "write", P (FILE)),
+  EXIT (WRITE, "write", P (FILE), 0),
   ENTER (PWRITE64, "pwrite64", P (FILE), 0),
-  EXIT (PWRITE64, "pwrite64", P (FILE)),
+  EXIT (PWRITE64, "pwrite64", P (FILE), 0),
   ENTER (WRITEV, "writev", P (FILE), 0),
-  EXIT (WRITEV, "writev", P (FILE)),
+  EXIT (WRITEV, "writev", P (FILE), 0),
   ENTER (CLOSE, "close", P (FILE), 0),
   ENTER (CLOSE_RANGE, "close_range", P (FILE), 0),
   ENTER (DUP2, "dup2", P (FILE), 0),
   ENTER (DUP3, "dup3", P (FILE), 0),
   ENTER (UNLINK, "unlink", P (FILE), 1),
-  EXIT (UNLINK, "unlink", P (FILE)),
+  EXIT (UNLINK, "unlink", P (FILE), 1),
   ENTER (UNLINKAT, "unlinkat", P (FILE), 1),
-  EXIT (UNLINKAT, "unlinkat", P (FILE)),
+  EXIT (UNLINKAT, "unlinkat", P (FILE), 1),
   ENTER (RMDIR, "rmdir", P (FILE), 1),
-  EXIT (RMDIR, "rmdir", P (FILE)),
+  EXIT (RMDIR, "rmdir", P (FILE), 1),
   ENTER (RENAME, "rename", P (FILE), 1),
-  EXIT (RENAME, "rename", P (FILE)),
+  EXIT (RENAME, "rename", P (FILE), 1),
   ENTER (RENAMEAT, "renameat", P (FILE), 1),
-  EXIT (RENAMEAT, "renameat", P (FILE)),
+  EXIT (RENAMEAT, "renameat", P (FILE), 1),
   ENTER (RENAMEAT2, "renameat2", P (FILE), 1),
-  EXIT (RENAMEAT2, "renameat2", P (FILE)),
-  EXIT (CHDIR, "chdir", P (FILE)),
-  EXIT (FCHDIR, "fchdir", P (FILE)),
-  /* A failed execve leaves its augmented arguments behind: drop them. */
-  [ETWS_TP_EXIT_EXECVE] = { "syscalls", "sys_exit_execve", P (PROCESS), ETWS_SC_EXECVE, 0, 0, 0, "ret < 0",
-                            { "ret", NULL } },
-  [ETWS_TP_EXIT_EXECVEAT] = { "syscalls", "sys_exit_execveat", P (PROCESS), ETWS_SC_EXECVEAT, 0, 0, 0, "ret < 0",
-                              { "ret", NULL } },
+  EXIT (RENAMEAT2, "renameat2", P (FILE), 1),
+  /* The working directory, for relative paths. */
+  EXIT (CHDIR, "chdir", P (FILE), 1),
+  ENTER (FCHDIR, "fchdir", P (FILE), 0),
+  EXIT (FCHDIR, "fchdir", P (FILE), 0),
 
   /* Network: TCP state machine, resets, retransmits, and the sizes of
    * sends and receives (TCP only, failures left out in the kernel). */
