@@ -62,6 +62,17 @@ typedef enum
   ETW_WIN_SESSION_SYSTEM_PROVIDERS,  /* Windows 11 / Server 2022+ */
 } EtwWinSessionMode;
 
+typedef enum
+{
+  /* Only events decode/ has no layout for (manifest and MOF events of
+   * other providers); classic kernel, TraceLogging and the manifest kernel
+   * providers keep their raw payload, which decode/ reads as from a file. */
+  ETW_TDH_AUTO = 0,
+  /* Every event TDH knows (the seed's behaviour), stack walks excepted. */
+  ETW_TDH_ALL,
+  ETW_TDH_NONE,
+} EtwTdhMode;
+
 typedef struct
 {
   EtwGuid  guid;       /* zero: looked up by name */
@@ -89,7 +100,7 @@ typedef struct
   size_t                n_pids;
   const char           *record_path;    /* UTF-8; also write an .etl (sequential) */
   size_t                queue_bytes;    /* bounded queue; 0 = 64 MiB */
-  int                   tdh_mode;       /* EtwTdhMode (etw-win-tdh.h); 0 = auto */
+  int                   tdh_mode;       /* EtwTdhMode; 0 = auto */
   bool                  separate_sessions; /* user providers in their own session even on Win8+ */
 } EtwWinConfig;
 

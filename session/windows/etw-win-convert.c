@@ -140,8 +140,11 @@ etw_win_convert (const EVENT_RECORD *rec,
   ev->channel = d->Channel;
   ev->level = d->Level;
   ev->opcode = d->Opcode;
+  /* header_type 0 and the origin say "live"; kind says what header the
+   * same event has in an .etl file (set below), so that decode/ and the
+   * ingest treat both alike. */
   ev->header_type = 0;
-  ev->kind = ETW_HDR_LIVE;
+  ev->kind = (h->Flags & EVENT_HEADER_FLAG_CLASSIC_HEADER) ? ETW_HDR_CLASSIC : ETW_HDR_EVENT;
   ev->origin = ETW_ORIGIN_ETW_LIVE;
 
   /* Pointer size is the event's own (a WOW64 provider logs 4-byte
@@ -164,6 +167,10 @@ etw_win_convert (const EVENT_RECORD *rec,
   group = etw_kernel_group_of (&ev->provider);
   if (group >= 0 && (h->Flags & EVENT_HEADER_FLAG_CLASSIC_HEADER))
     {
+      /* In a file these have one of the kernel's own headers (system,
+       * compact or perfinfo, as the logger chose). A sampled profile is
+       * kept PERFINFO: the ingest takes its thread from the payload. */
+      ev->kind = group == ETW_GROUP_PERFINFO && ev->opcode == 46 ? ETW_HDR_PERFINFO : ETW_HDR_SYSTEM;
       /* Image loads are logged in the Process group (hook 0x030A); the
        * reader maps that hook back to Image/10. */
       if (group == ETW_GROUP_IMAGE && ev->opcode == 10)

@@ -43,7 +43,12 @@ void    etw_win_clock_init          (EtwWinClock       *clock,
 int64_t etw_win_clock_to_filetime   (const EtwWinClock *clock,
                                      int64_t            raw);
 
-/* Fills ev from rec. ev is a view: payload, extended items and stack point
+/* Fills ev from rec. Live events keep origin ETW_ORIGIN_ETW_LIVE and
+ * header_type 0, but their kind is a header kind the same event can have
+ * in an .etl file (SYSTEM for kernel classes, PERFINFO for the sampled
+ * profile, CLASSIC for other classic events, EVENT otherwise), so decode/
+ * and the ingest, which look at the kind, treat live and file events
+ * alike. ev is a view: payload, extended items and stack point
  * into rec's memory, which ETW frees when the callback returns, so the
  * caller copies what it keeps (etw_record_write). Returns false only for a
  * record that cannot be an event (NULL, or UserData missing while

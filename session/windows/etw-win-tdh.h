@@ -20,21 +20,12 @@
 
 #include "etw-event.h"
 #include "etw-fields.h"
+#include "etw-live-win.h"  /* EtwTdhMode */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef enum
-{
-  /* Only events decode/ has no layout for (manifest and MOF events of
-   * other providers); classic kernel, TraceLogging and the manifest kernel
-   * providers keep their raw payload, which decode/ reads as from a file. */
-  ETW_TDH_AUTO = 0,
-  /* Every event TDH knows (the seed's behaviour), stack walks excepted. */
-  ETW_TDH_ALL,
-  ETW_TDH_NONE,
-} EtwTdhMode;
 
 /* Whether ev (converted, raw payload) should be replaced by TDH fields. */
 bool   etw_tdh_wanted        (EtwTdhMode               mode,

@@ -84,8 +84,8 @@ classic_kernel (const EtwWinClock *clock)
   tap_check (ev.hook_id == 0x0301, "classic: hook id 0x%04x is group Process, type 1", ev.hook_id);
   tap_check ((ev.flags & ETW_FLAG_CLASSIC_HEADER) && ev.pointer_size == 8,
              "classic: classic flag kept, 64-bit header gives 8-byte pointers");
-  tap_check (ev.kind == ETW_HDR_LIVE && ev.origin == ETW_ORIGIN_ETW_LIVE && ev.header_type == 0,
-             "classic: live kind and origin");
+  tap_check (ev.kind == ETW_HDR_SYSTEM && ev.origin == ETW_ORIGIN_ETW_LIVE && ev.header_type == 0,
+             "classic: a kernel class has the kind of a system header, live origin");
   tap_check (ev.pid == 4242 && ev.tid == 4343 && ev.cpu == 3 && ev.level == 4,
              "classic: pid, tid, cpu, level");
   tap_check (ev.payload == payload && ev.payload_len == sizeof payload,
@@ -123,7 +123,24 @@ classic_kernel (const EtwWinClock *clock)
    * not given a hook. */
   init_record (&rec, &ETW_GUID_PROCESS, EVENT_HEADER_FLAG_64_BIT_HEADER, 1, 0, payload, 4);
   etw_win_convert (&rec, clock, &ev);
-  tap_check (ev.hook_id == 0, "classic: no hook without EVENT_HEADER_FLAG_CLASSIC_HEADER");
+  tap_check (ev.hook_id == 0 && ev.kind == ETW_HDR_EVENT,
+             "classic: no hook and an EVENT kind without EVENT_HEADER_FLAG_CLASSIC_HEADER");
+
+  init_record (&rec, &ETW_GUID_PERFINFO,
+               EVENT_HEADER_FLAG_CLASSIC_HEADER | EVENT_HEADER_FLAG_64_BIT_HEADER, 46, 2, payload, 16);
+  etw_win_convert (&rec, clock, &ev);
+  tap_check (ev.kind == ETW_HDR_PERFINFO && ev.hook_id == 0x0F2E,
+             "classic: PerfInfo/46 (sampled profile) has the PERFINFO kind and hook 0x0F2E");
+
+  {
+    EtwGuid user_classic;
+    etw_guid_parse ("d3a0c2ee-4b1f-4d6e-9a55-0123456789ab", &user_classic);
+    init_record (&rec, &user_classic, EVENT_HEADER_FLAG_CLASSIC_HEADER | EVENT_HEADER_FLAG_64_BIT_HEADER, 1, 0,
+                 payload, 4);
+    etw_win_convert (&rec, clock, &ev);
+    tap_check (ev.kind == ETW_HDR_CLASSIC && ev.hook_id == 0,
+               "classic: a user-mode MOF provider has the CLASSIC kind and no hook");
+  }
 }
 
 static void
@@ -157,7 +174,8 @@ manifest_event (const EtwWinClock *clock)
              (ev.flags & ETW_FLAG_STRING_ONLY) && !(ev.flags & ETW_FLAG_CLASSIC_HEADER),
              "manifest: event property and header flags");
   tap_check (ev.kernel_time == 11 && ev.user_time == 22, "manifest: kernel and user time");
-  tap_check (ev.hook_id == 0 && ev.xflags == 0, "manifest: no hook id, no private flags");
+  tap_check (ev.hook_id == 0 && ev.xflags == 0 && ev.kind == ETW_HDR_EVENT,
+             "manifest: EVENT kind, no hook id, no private flags");
 }
 
 static void
@@ -413,8 +431,8 @@ copy_survives (const EtwWinClock *clock)
     return;
   tap_check (back.id == 77 && back.version == 2 && back.pid == 4242 && back.tid == 4343 &&
              back.cpu == 513 && back.raw_time == 123456789 && etw_guid_equal (&back.provider, &prov) &&
-             back.kind == ETW_HDR_LIVE && back.origin == ETW_ORIGIN_ETW_LIVE,
-             "record: header fields, cpu 513 and live kind survive");
+             back.kind == ETW_HDR_EVENT && back.origin == ETW_ORIGIN_ETW_LIVE,
+             "record: header fields, cpu 513, kind and live origin survive");
   tap_check (back.payload_len == 10 && back.payload[0] == 9 && back.payload[9] == 0,
              "record: payload bytes survive");
   tap_check (back.n_frames == 3 && etw_rd_u64 (back.stack) == 0x10 && etw_rd_u64 (back.stack + 16) == 0x30,
@@ -426,6 +444,8 @@ copy_survives (const EtwWinClock *clock)
 }
 
 /* ---- every fixture event, handed over as an EVENT_RECORD ---- */
+
+#define S(x) ((x) != NULL ? (x) : "-")
 
 static bool
 same_str (const char *a,
@@ -444,6 +464,20 @@ same_decode (const EtwDecoded *a,
          same_str (a->process_name, b->process_name) && a->pid == b->pid &&
          same_str (a->operation, b->operation) && same_str (a->path, b->path) &&
          same_str (a->result, b->result) && same_str (a->detail, b->detail);
+}
+
+/* What an EVENT_RECORD can tell of the header kind: a kernel header
+ * (system, compact or perfinfo: the logger's choice), a classic one
+ * (with or without instance ids) or an EVENT_HEADER. */
+static int
+kind_family (uint8_t kind)
+{
+  switch (kind)
+    {
+    case ETW_HDR_SYSTEM: case ETW_HDR_COMPACT: case ETW_HDR_PERFINFO: return 1;
+    case ETW_HDR_CLASSIC: case ETW_HDR_INSTANCE: return 2;
+    default: return kind;
+    }
 }
 
 static void
@@ -465,7 +499,7 @@ fixture (const char *dir,
   uint8_t *buf = malloc (ETW_RECORD_MAX + 64);
   uint64_t n = 0, conv = 0, same = 0, dec_same = 0, skipped = 0;
   int64_t freq;
-  char first_bad[200] = "";
+  char first_bad[1024] = "";
 
   snprintf (path, sizeof path, "%s/%s", dir, name);
   data = mj_read_file (path, &len);
@@ -573,7 +607,8 @@ fixture (const char *dir,
            live.frame_size == ev.frame_size &&
            (live.xflags & (ETW_XFLAG_STACK_WALK | ETW_XFLAG_TRACELOGGING)) ==
            (ev.xflags & (ETW_XFLAG_STACK_WALK | ETW_XFLAG_TRACELOGGING)) &&
-           (live.flags & ETW_FLAG_CLASSIC_HEADER) == (ev.flags & ETW_FLAG_CLASSIC_HEADER);
+           (live.flags & ETW_FLAG_CLASSIC_HEADER) == (ev.flags & ETW_FLAG_CLASSIC_HEADER) &&
+           kind_family (live.kind) == kind_family (ev.kind);
       if (ok)
         same++;
       else if (first_bad[0] == '\0')
@@ -598,11 +633,13 @@ fixture (const char *dir,
         if (same_decode (out_file, out_live))
           dec_same++;
         else if (first_bad[0] == '\0')
-          snprintf (first_bad, sizeof first_bad, "event %llu: decodes as %s/%s, live as %s/%s",
-                    (unsigned long long) n, out_file->event_name ? out_file->event_name : "-",
-                    out_file->operation ? out_file->operation : "-",
-                    out_live->event_name ? out_live->event_name : "-",
-                    out_live->operation ? out_live->operation : "-");
+          snprintf (first_bad, sizeof first_bad,
+                    "event %llu: file [%s|%s|%s|%u|%s|%s|%s|%s] live [%s|%s|%s|%u|%s|%s|%s|%s]",
+                    (unsigned long long) n, S (out_file->provider_name), S (out_file->event_name),
+                    S (out_file->process_name), out_file->pid, S (out_file->operation), S (out_file->path),
+                    S (out_file->result), S (out_file->detail), S (out_live->provider_name),
+                    S (out_live->event_name), S (out_live->process_name), out_live->pid,
+                    S (out_live->operation), S (out_live->path), S (out_live->result), S (out_live->detail));
       }
     }
   if (first_bad[0] != '\0')
