@@ -204,11 +204,21 @@ gboolean
 _etws_perf_tracefs_ready (const char **dir,
                           GError     **error)
 {
-  const char *path = NULL;
-  int saved;
+  /* The path libtracefs hands back is allocated on every call; keep the
+   * first one found. */
+  static const char *path;
+  G_LOCK_DEFINE_STATIC (path);
+  int saved = 0;
 
+  G_LOCK (path);
   /* libtracefs mounts tracefs itself when asked to (root only). */
-  if (tracefs_tracing_dir_is_mounted (true, &path) >= 0 && path != NULL)
+  if (path == NULL && tracefs_tracing_dir_is_mounted (true, &path) < 0)
+    {
+      saved = errno;
+      path = NULL;
+    }
+  G_UNLOCK (path);
+  if (path != NULL)
     {
       g_autofree char *events = g_build_filename (path, "events", NULL);
       if (g_file_test (events, G_FILE_TEST_IS_DIR))
@@ -218,7 +228,6 @@ _etws_perf_tracefs_ready (const char **dir,
           return TRUE;
         }
     }
-  saved = errno;
   g_set_error (error, ETWS_LIVE_ERROR,
                saved == EPERM || saved == EACCES ? ETWS_LIVE_ERROR_PERMISSION : ETWS_LIVE_ERROR_FAILED,
                "Cannot read tracefs (/sys/kernel/tracing): %s",
