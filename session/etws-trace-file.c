@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <zlib.h>
 
 struct _EtwsTraceFile
 {
@@ -51,7 +52,10 @@ is_gzip (const char *path)
 }
 
 /* Inflates path into a temporary file and returns it mapped. A damaged
- * gzip stream keeps everything inflated before the damage and reports it. */
+ * gzip stream keeps everything inflated before the damage and reports it.
+ * zlib is driven directly: GZlibDecompressor drops the output of the call
+ * that fails, so a bad CRC in the trailer cost the last megabyte of a
+ * trace that was intact. */
 static GMappedFile *
 inflate_to_temp (const char    *path,
                  GCancellable  *cancellable,
@@ -62,19 +66,18 @@ inflate_to_temp (const char    *path,
   g_autoptr(GFile) tmp = NULL;
   g_autoptr(GFileIOStream) tmp_io = NULL;
   g_autoptr(GFileInputStream) raw = NULL;
-  g_autoptr(GZlibDecompressor) zlib = NULL;
-  g_autoptr(GInputStream) in = NULL;
+  g_autofree guint8 *inbuf = NULL;
   g_autofree guint8 *buf = NULL;
   g_autofree char *tmp_path = NULL;
   GOutputStream *out;
   GMappedFile *mapped = NULL;
   guint64 total = 0;
+  z_stream z = { 0 };
+  gboolean eof = FALSE;
 
   raw = g_file_read (file, cancellable, error);
   if (raw == NULL)
     return NULL;
-  zlib = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-  in = g_converter_input_stream_new (G_INPUT_STREAM (raw), G_CONVERTER (zlib));
 
   tmp = g_file_new_tmp ("etwscope-XXXXXX.etl", &tmp_io, error);
   if (tmp == NULL)
@@ -82,33 +85,48 @@ inflate_to_temp (const char    *path,
   tmp_path = g_file_get_path (tmp);
   out = g_io_stream_get_output_stream (G_IO_STREAM (tmp_io));
 
+  /* 16 + MAX_WBITS: a gzip wrapper, checked (CRC and size). */
+  if (inflateInit2 (&z, 16 + MAX_WBITS) != Z_OK)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot set up zlib to inflate %s", path);
+      goto out;
+    }
+  inbuf = g_malloc (1 << 16);
   buf = g_malloc (1 << 20);
   for (;;)
     {
-      g_autoptr(GError) read_error = NULL;
-      gssize n = g_input_stream_read (in, buf, 1 << 20, cancellable, &read_error);
-
-      if (n < 0)
+      if (z.avail_in == 0 && !eof)
         {
-          if (g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            {
-              g_propagate_error (error, g_steal_pointer (&read_error));
-              goto out;
-            }
-          g_set_error (damage, ETWS_TRACE_ERROR, ETWS_TRACE_ERROR_DAMAGED,
-                       "%s: the gzip stream is damaged; reading stopped at byte offset %"
-                       G_GUINT64_FORMAT " of the inflated trace: %s",
-                       path, total, read_error->message);
-          break;
+          gssize r = g_input_stream_read (G_INPUT_STREAM (raw), inbuf, 1 << 16, cancellable, error);
+          if (r < 0)
+            goto out;
+          eof = r == 0;
+          z.next_in = inbuf;
+          z.avail_in = (uInt) r;
         }
-      if (n == 0)
-        break;
-      if (!g_output_stream_write_all (out, buf, (gsize) n, NULL, cancellable, error))
+      z.next_out = buf;
+      z.avail_out = 1 << 20;
+      int zr = inflate (&z, Z_NO_FLUSH);
+      gsize n = (1 << 20) - z.avail_out;
+
+      /* Whatever was inflated before an error is good: keep it. */
+      if (n > 0 && !g_output_stream_write_all (out, buf, n, NULL, cancellable, error))
         {
           g_prefix_error (error, "Cannot write the inflated trace to %s: ", tmp_path);
           goto out;
         }
-      total += (guint64) n;
+      total += n;
+      if (zr == Z_STREAM_END)
+        break;
+      if (zr == Z_OK || (zr == Z_BUF_ERROR && !eof))
+        continue;
+      g_set_error (damage, ETWS_TRACE_ERROR, ETWS_TRACE_ERROR_DAMAGED,
+                   "%s: the gzip stream is damaged; reading stopped at byte offset %"
+                   G_GUINT64_FORMAT " of the inflated trace: %s",
+                   path, total,
+                   zr == Z_BUF_ERROR ? "the file ends before the stream"
+                                     : z.msg != NULL ? z.msg : "invalid compressed data");
+      break;
     }
   if (!g_io_stream_close (G_IO_STREAM (tmp_io), cancellable, error))
     goto out;
@@ -116,6 +134,7 @@ inflate_to_temp (const char    *path,
   mapped = g_mapped_file_new (tmp_path, FALSE, error);
 
 out:
+  inflateEnd (&z);
   /* The mapping keeps the data alive; the name is not needed any more.
    * (Windows refuses to delete a mapped file; it stays in %TEMP% there.) */
   g_file_delete (tmp, NULL, NULL);

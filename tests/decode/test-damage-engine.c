@@ -933,3 +933,31 @@ dmg_check_one (const char    *name,
   ctx_clear (&c);
   return ok;
 }
+
+bool
+dmg_check_damaged (const char    *name,
+                   const uint8_t *intact,
+                   size_t         len,
+                   const uint8_t *damaged,
+                   size_t         dlen,
+                   uint64_t       d,
+                   bool           prefix,
+                   DamageStats   *stats)
+{
+  Ctx c;
+  char what[300];
+  bool ok;
+
+  if (!ctx_init (&c, name, intact, len))
+    {
+      ctx_clear (&c);
+      return false;
+    }
+  snprintf (what, sizeof what, "%llu-byte image damaged from %llu", ULL (dlen), ULL (d));
+  check_image_timed (&c, damaged, dlen, d, prefix, what);
+  ok = c.st.failures == 0;
+  if (stats != NULL)
+    *stats = c.st;
+  ctx_clear (&c);
+  return ok;
+}

@@ -75,6 +75,19 @@ bool dmg_check_one  (const char          *name,
                      size_t               flip_at,
                      uint8_t              xor_val);
 
+/* A damaged image made elsewhere (e.g. by inflating a damaged .etl.gz),
+ * checked against the intact one. `d` is where the damage starts in the
+ * image; `prefix` says the image holds nothing but intact bytes before a
+ * cut (then whatever it delivers must be the intact walk's prefix). */
+bool dmg_check_damaged (const char    *name,
+                        const uint8_t *intact,
+                        size_t         len,
+                        const uint8_t *damaged,
+                        size_t         dlen,
+                        uint64_t       d,
+                        bool           prefix,
+                        DamageStats   *stats);
+
 #ifdef __cplusplus
 }
 #endif
