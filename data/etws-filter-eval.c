@@ -568,7 +568,29 @@ test_field (Eval           *e,
 
 as_text:
   g_string_truncate (e->text, 0);
-  etws_format_field_value (e->text, f);
+  if (f->type == ETW_VAL_BINARY)
+    {
+      static const char hex[] = "0123456789abcdef";
+
+      /* Equality needs text of the same length: most rows end here. */
+      if (t->op == OP_EQ || t->op == OP_NE || t->op == OP_IN)
+        {
+          gboolean possible = FALSE;
+          for (guint i = 0; i < t->n_values; i++)
+            possible |= t->values[i].folded != NULL &&
+                        strlen (t->values[i].folded) == 2 * (gsize) f->len;
+          if (!possible)
+            return t->op == OP_NE;
+        }
+      g_string_set_size (e->text, 2 * (gsize) f->len);
+      for (guint32 i = 0; i < f->len; i++)
+        {
+          e->text->str[2 * i] = hex[f->v.b[i] >> 4];
+          e->text->str[2 * i + 1] = hex[f->v.b[i] & 15];
+        }
+    }
+  else
+    etws_format_field_value (e->text, f);
   return test_text (e, t, e->text->str);
 }
 
