@@ -11,6 +11,7 @@
 
 #include "etw-decode.h"
 #include "etws-format.h"
+#include "etws-paced-model-private.h"
 
 typedef enum
 {
@@ -58,6 +59,7 @@ struct _EtwsEventView
   GMenu               *header_menu;
 
   EtwsEventModel      *model;
+  EtwsPacedModel      *paced;      /* the model, first rows let in per frame */
   GtkSingleSelection  *selection;
   gulong               items_changed_id;
   gulong               selected_id;
@@ -409,8 +411,10 @@ etws_event_view_scroll_to (EtwsEventView *self,
   /* gtk_column_view_scroll_to() is GTK 4.12; the list's own action is the
    * 4.8 way. */
   list_view = find_list_view (self);
-  if (list_view != NULL && self->model != NULL &&
-      position < g_list_model_get_n_items (G_LIST_MODEL (self->model)))
+  if (self->paced != NULL && position >= g_list_model_get_n_items (G_LIST_MODEL (self->paced)))
+    etws_paced_model_flush (self->paced);
+  if (list_view != NULL && self->selection != NULL &&
+      position < g_list_model_get_n_items (G_LIST_MODEL (self->selection)))
     gtk_widget_activate_action (list_view, "list.scroll-to-item", "u", position);
 }
 
@@ -421,9 +425,9 @@ follow_cb (gpointer data)
   guint n;
 
   self->follow_source = 0;
-  if (!self->follow || self->model == NULL)
+  if (!self->follow || self->selection == NULL)
     return G_SOURCE_REMOVE;
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
   if (n > 0)
     {
       self->scrolling_for_follow = TRUE;
@@ -536,6 +540,7 @@ etws_event_view_set_model (EtwsEventView  *self,
     g_clear_signal_handler (&self->selected_id, self->selection);
   g_clear_handle_id (&self->follow_source, g_source_remove);
   g_clear_object (&self->selection);
+  g_clear_object (&self->paced);
   g_clear_object (&self->model);
   g_clear_pointer (&self->reader, etws_record_reader_free);
   self->reader_trace = NULL;
@@ -547,7 +552,9 @@ etws_event_view_set_model (EtwsEventView  *self,
       EtwsStore *store = etws_event_model_get_store (model);
 
       self->model = g_object_ref (model);
-      self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (model)));
+      /* Created before our own handler, so the list has the rows first. */
+      self->paced = etws_paced_model_new (G_LIST_MODEL (model), GTK_WIDGET (self->column_view));
+      self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->paced)));
       gtk_single_selection_set_autoselect (self->selection, FALSE);
       gtk_single_selection_set_can_unselect (self->selection, TRUE);
       self->items_changed_id = g_signal_connect (model, "items-changed",
@@ -617,6 +624,8 @@ etws_event_view_select (EtwsEventView *self,
   g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
   if (self->selection == NULL)
     return;
+  if (position >= g_list_model_get_n_items (G_LIST_MODEL (self->paced)))
+    etws_paced_model_flush (self->paced);
   self->selecting = TRUE;
   gtk_single_selection_set_selected (self->selection, position);
   self->selecting = FALSE;
@@ -637,6 +646,14 @@ etws_event_view_dup_cell_text (EtwsEventView *self,
     return NULL;
   format_cell (self, etws_event_model_get_store (self->model), index, column, out);
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+void
+etws_event_view_flush (EtwsEventView *self)
+{
+  g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
+  if (self->paced != NULL)
+    etws_paced_model_flush (self->paced);
 }
 
 void

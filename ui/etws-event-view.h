@@ -66,6 +66,9 @@ void                etws_event_view_scroll_to          (EtwsEventView *self,
 char               *etws_event_view_dup_cell_text      (EtwsEventView *self,
                                                         guint          position,
                                                         EtwsColumn     column);
+/* The list lets the first rows of a new model in a step per frame (GTK
+ * 4.8 builds widgets for ~200 rows at once); this shows them all now. */
+void                etws_event_view_flush              (EtwsEventView *self);
 /* Sorts as a click on the column's header would (ETWS_COLUMN_NONE: none). */
 void                etws_event_view_sort_by            (EtwsEventView *self,
                                                         EtwsColumn     column,

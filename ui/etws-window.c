@@ -214,6 +214,7 @@ finished_cb (EtwsWorker   *worker,
              EtwsWindow   *self)
 {
   self->loading = FALSE;
+  etws_event_view_flush (self->event_view);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_box), FALSE);
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -403,6 +404,18 @@ etws_window_open (EtwsWindow *self,
 
   uri = g_file_get_uri (file);
   gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+}
+
+void
+etws_window_open_source (EtwsWindow *self,
+                         EtwsSource *source,
+                         const char *title)
+{
+  g_return_if_fail (ETWS_IS_WINDOW (self));
+  g_return_if_fail (ETWS_IS_SOURCE (source));
+
+  start_session (self, source, etws_source_is_live (source));
+  set_titles (self, title != NULL ? title : "Events", NULL);
 }
 
 gboolean

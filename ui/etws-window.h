@@ -36,6 +36,11 @@ void                etws_window_set_settings       (EtwsWindow            *self,
 /* Loads an .etl or .etl.gz, replacing what the window showed. */
 void                etws_window_open               (EtwsWindow            *self,
                                                     GFile                 *file);
+/* Shows the events of any source (a replay, a future source type), titled
+ * `title`; a live source turns follow-newest on. */
+void                etws_window_open_source        (EtwsWindow            *self,
+                                                    EtwsSource            *source,
+                                                    const char            *title);
 /* Starts the platform's live capture. FALSE + error (e.g.
  * ETWS_LIVE_ERROR_UNSUPPORTED / _PERMISSION) leaves the window as it was;
  * the caller decides how to tell the user (see etws_window_show_banner()). */

@@ -1,0 +1,212 @@
+/* etws-paced-model.c
+ *
+ * Copyright 2026 etwscope authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "etws-paced-model"
+
+#include "config.h"
+
+#include "etws-paced-model-private.h"
+
+/* Rows let in per frame while the list is short, and how long "short" is
+ * (a little more than the rows GTK 4.8 keeps widgets for). */
+#define STEP_ROWS  16
+#define PACED_ROWS 240
+
+struct _EtwsPacedModel
+{
+  GObject     parent_instance;
+
+  GListModel *model;
+  GtkWidget  *clock_widget;  /* weak */
+  gulong      changed_id;
+  guint       tick_id;
+  gboolean    skip_tick;     /* let the rows added outside a frame paint first */
+  guint       n_items;       /* a prefix of the model */
+};
+
+static GType
+etws_paced_model_get_item_type (GListModel *list)
+{
+  return g_list_model_get_item_type (ETWS_PACED_MODEL (list)->model);
+}
+
+static guint
+etws_paced_model_get_n_items (GListModel *list)
+{
+  return ETWS_PACED_MODEL (list)->n_items;
+}
+
+static gpointer
+etws_paced_model_get_item (GListModel *list,
+                           guint       position)
+{
+  EtwsPacedModel *self = ETWS_PACED_MODEL (list);
+
+  if (position >= self->n_items)
+    return NULL;
+  return g_list_model_get_item (self->model, position);
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = etws_paced_model_get_item_type;
+  iface->get_n_items = etws_paced_model_get_n_items;
+  iface->get_item = etws_paced_model_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (EtwsPacedModel, etws_paced_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+static void
+grow_to (EtwsPacedModel *self,
+         guint           n)
+{
+  guint old = self->n_items;
+
+  if (n <= old)
+    return;
+  self->n_items = n;
+  g_list_model_items_changed (G_LIST_MODEL (self), old, 0, n - old);
+}
+
+static void
+stop_ticking (EtwsPacedModel *self)
+{
+  if (self->tick_id != 0 && self->clock_widget != NULL)
+    gtk_widget_remove_tick_callback (self->clock_widget, self->tick_id);
+  self->tick_id = 0;
+}
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       data)
+{
+  EtwsPacedModel *self = data;
+  guint total = g_list_model_get_n_items (self->model);
+
+  if (self->skip_tick)
+    {
+      self->skip_tick = FALSE;
+      return G_SOURCE_CONTINUE;
+    }
+  if (self->n_items + STEP_ROWS >= PACED_ROWS)
+    grow_to (self, total);
+  else
+    grow_to (self, MIN (total, self->n_items + STEP_ROWS));
+  if (self->n_items < total)
+    return G_SOURCE_CONTINUE;
+  self->tick_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+catch_up (EtwsPacedModel *self)
+{
+  guint total = g_list_model_get_n_items (self->model);
+
+  if (self->n_items >= total)
+    return;
+  if (self->n_items >= PACED_ROWS || self->clock_widget == NULL)
+    {
+      grow_to (self, total);
+      return;
+    }
+  /* One step now, so the first rows show in this frame. */
+  if (self->tick_id == 0)
+    {
+      grow_to (self, MIN (total, self->n_items + STEP_ROWS));
+      self->skip_tick = TRUE;
+      if (self->n_items < total)
+        self->tick_id = gtk_widget_add_tick_callback (self->clock_widget, tick_cb, self, NULL);
+    }
+}
+
+static void
+items_changed_cb (GListModel     *model,
+                  guint           position,
+                  guint           removed,
+                  guint           added,
+                  EtwsPacedModel *self)
+{
+  guint total = g_list_model_get_n_items (model);
+
+  if (position >= self->n_items)
+    {
+      /* Beyond what is shown: an append, let in at the pace. */
+      catch_up (self);
+      return;
+    }
+  /* A change inside the shown rows passes through at once. */
+  {
+    guint old = self->n_items;
+
+    stop_ticking (self);
+    self->n_items = total;
+    g_list_model_items_changed (G_LIST_MODEL (self), position, old - position, total - position);
+  }
+}
+
+static void
+etws_paced_model_dispose (GObject *object)
+{
+  EtwsPacedModel *self = ETWS_PACED_MODEL (object);
+
+  stop_ticking (self);
+  if (self->clock_widget != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->clock_widget), (gpointer *) &self->clock_widget);
+  self->clock_widget = NULL;
+  if (self->model != NULL)
+    g_clear_signal_handler (&self->changed_id, self->model);
+  g_clear_object (&self->model);
+  G_OBJECT_CLASS (etws_paced_model_parent_class)->dispose (object);
+}
+
+static void
+etws_paced_model_class_init (EtwsPacedModelClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = etws_paced_model_dispose;
+}
+
+static void
+etws_paced_model_init (EtwsPacedModel *self)
+{
+}
+
+EtwsPacedModel *
+etws_paced_model_new (GListModel *model,
+                      GtkWidget  *clock_widget)
+{
+  EtwsPacedModel *self;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (model), NULL);
+  g_return_val_if_fail (clock_widget == NULL || GTK_IS_WIDGET (clock_widget), NULL);
+
+  self = g_object_new (ETWS_TYPE_PACED_MODEL, NULL);
+  self->model = g_object_ref (model);
+  self->clock_widget = clock_widget;
+  if (clock_widget != NULL)
+    g_object_add_weak_pointer (G_OBJECT (clock_widget), (gpointer *) &self->clock_widget);
+  self->changed_id = g_signal_connect (model, "items-changed", G_CALLBACK (items_changed_cb), self);
+  catch_up (self);
+  return self;
+}
+
+GListModel *
+etws_paced_model_get_model (EtwsPacedModel *self)
+{
+  g_return_val_if_fail (ETWS_IS_PACED_MODEL (self), NULL);
+  return self->model;
+}
+
+void
+etws_paced_model_flush (EtwsPacedModel *self)
+{
+  g_return_if_fail (ETWS_IS_PACED_MODEL (self));
+
+  stop_ticking (self);
+  grow_to (self, g_list_model_get_n_items (self->model));
+}
