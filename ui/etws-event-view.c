@@ -13,6 +13,8 @@
 #include "etws-format.h"
 #include "etws-paced-model-private.h"
 
+#define FOLLOW_INTERVAL_MS 250
+
 typedef enum
 {
   TIME_MODE_UTC,
@@ -69,7 +71,7 @@ struct _EtwsEventView
   TimeMode             time_mode;
   gboolean             follow;
   guint                follow_source;
-  gboolean             scrolling_for_follow;
+  gint64               followed_at;
 
   /* Time cells currently bound, re-formatted when the time mode changes. */
   GHashTable          *time_cells;
@@ -430,9 +432,8 @@ follow_cb (gpointer data)
   n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
   if (n > 0)
     {
-      self->scrolling_for_follow = TRUE;
+      self->followed_at = g_get_monotonic_time ();
       etws_event_view_scroll_to (self, n - 1);
-      self->scrolling_for_follow = FALSE;
     }
   return G_SOURCE_REMOVE;
 }
@@ -440,9 +441,20 @@ follow_cb (gpointer data)
 static void
 schedule_follow (EtwsEventView *self)
 {
-  /* After the list took in the new rows; at most once per main-loop pass. */
-  if (self->follow && self->follow_source == 0)
+  gint64 since;
+
+  if (!self->follow || self->follow_source != 0)
+    return;
+  /* A jump to the end rebinds every row GTK keeps (about 200), so a fast
+   * live capture is followed a few times a second, not every frame; the
+   * main loop keeps the rest of its time for taking in rows. */
+  since = (g_get_monotonic_time () - self->followed_at) / 1000;
+  if (since >= FOLLOW_INTERVAL_MS)
     self->follow_source = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, follow_cb, self, NULL);
+  else
+    self->follow_source = g_timeout_add_full (G_PRIORITY_HIGH_IDLE + 20,
+                                              (guint) (FOLLOW_INTERVAL_MS - since),
+                                              follow_cb, self, NULL);
 }
 
 /* ---- model and selection ---- */

@@ -37,6 +37,7 @@ struct _EtwsWindow
   GtkBox              *sorting_box;
   GtkBox              *progress_box;
   GtkProgressBar      *progress_bar;
+  GtkButton           *stop_button;
 
   GSettings           *settings;
   GMenu               *recent_menu;
@@ -362,6 +363,10 @@ start_session (EtwsWindow *self,
   etws_event_view_set_follow (self->event_view, live);
   gtk_stack_set_visible_child_name (self->main_stack, "trace");
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_button_set_label (self->stop_button, live ? "_Stop" : "_Cancel");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->stop_button),
+                               live ? "End the capture; the rows so far stay (Esc)"
+                                    : "Stop loading; the rows so far stay (Esc)");
   gtk_widget_set_visible (GTK_WIDGET (self->progress_box), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->sorting_box), FALSE);
   update_status (self);
@@ -769,6 +774,7 @@ etws_window_class_init (EtwsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EtwsWindow, sorting_box);
   gtk_widget_class_bind_template_child (widget_class, EtwsWindow, progress_box);
   gtk_widget_class_bind_template_child (widget_class, EtwsWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, EtwsWindow, stop_button);
   gtk_widget_class_bind_template_callback (widget_class, banner_response_cb);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);

@@ -607,13 +607,28 @@ test_live (void)
     }
   else
     {
-      gint64 until = g_get_monotonic_time () + G_TIME_SPAN_SECOND;
+      gint64 until = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+      g_autofree char *scratch = artifact_path ("live-activity.txt");
+      EtwsStore *store = etws_window_get_store (window);
+      guint round = 0;
 
+      /* A live session follows the newest rows; make some file activity
+       * so that there is something to capture. */
       g_assert_true (etws_event_view_get_follow (etws_window_get_event_view (window)));
-      while (g_get_monotonic_time () < until && etws_window_is_loading (window))
-        g_main_context_iteration (NULL, FALSE);
+      while (g_get_monotonic_time () < until && etws_window_is_loading (window) &&
+             etws_store_get_n_rows (store) < 100)
+        {
+          g_autofree char *text = g_strdup_printf ("round %u\n", round++);
+          g_file_set_contents (scratch, text, -1, NULL);
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (1000);
+        }
       etws_window_stop (window);
       wait_loaded (window);
+      g_test_message ("live: %s", etws_window_get_status_text (window));
+      g_assert_cmpuint (etws_store_get_n_rows (store), >, 0);
+      g_assert_cmpuint (list_rows (window), ==, etws_store_get_n_rows (store));
+      g_assert_nonnull (strstr (etws_window_get_status_text (window), "Dropped: "));
     }
   etws_live_options_clear (&options);
 
