@@ -15,6 +15,8 @@
 /* Status and progress refresh at most this often while rows pour in. */
 #define STATUS_INTERVAL_MS 100
 #define RECENT_MAX         10
+/* Batches a live capture may queue (about 4 s at one batch per 16 ms). */
+#define LIVE_MAX_QUEUED    256
 
 struct _EtwsWindow
 {
@@ -54,6 +56,7 @@ struct _EtwsWindow
   GError              *damage;
   gint64               started;
   guint                status_source;
+  gulong               map_handler;
   gboolean             banner_shown;
 };
 
@@ -293,6 +296,7 @@ static void
 end_session (EtwsWindow *self)
 {
   g_clear_handle_id (&self->status_source, g_source_remove);
+  g_clear_signal_handler (&self->map_handler, self);
   etws_event_view_set_model (self->event_view, NULL);
   etws_detail_pane_show_row (self->detail_pane, NULL, G_MAXUINT64);
 
@@ -318,6 +322,15 @@ end_session (EtwsWindow *self)
   g_clear_error (&self->damage);
   self->loading = FALSE;
   self->live = FALSE;
+}
+
+static void
+start_on_map_cb (EtwsWindow *self,
+                 gpointer    data)
+{
+  g_clear_signal_handler (&self->map_handler, self);
+  if (self->worker != NULL && !etws_worker_is_running (self->worker))
+    etws_worker_start (self->worker);
 }
 
 static void
@@ -371,7 +384,18 @@ start_session (EtwsWindow *self,
   gtk_widget_set_visible (GTK_WIDGET (self->sorting_box), FALSE);
   update_status (self);
 
-  etws_worker_start (self->worker);
+  if (live)
+    {
+      /* A live source drops what the UI cannot take in; give it a few
+       * seconds of queue, and start it once the window is on screen. */
+      etws_worker_set_max_queued (self->worker, LIVE_MAX_QUEUED);
+      if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+        self->map_handler = g_signal_connect (self, "map", G_CALLBACK (start_on_map_cb), NULL);
+      else
+        etws_worker_start (self->worker);
+    }
+  else
+    etws_worker_start (self->worker);
   g_signal_emit (self, signals[SESSION_CHANGED], 0);
   gtk_widget_grab_focus (GTK_WIDGET (etws_event_view_get_column_view (self->event_view)));
 }
