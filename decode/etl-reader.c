@@ -169,7 +169,9 @@ void
 etw_filetime_format (int64_t filetime,
                      char   *buf)
 {
-  int64_t ticks = filetime - FILETIME_UNIX_EPOCH;
+  /* Times come from files: keep the subtraction defined for any value. */
+  int64_t ticks = filetime < INT64_MIN + FILETIME_UNIX_EPOCH ? INT64_MIN
+                                                             : filetime - FILETIME_UNIX_EPOCH;
   int64_t secs = ticks / 10000000;
   int64_t frac = ticks % 10000000;
   if (frac < 0)
@@ -197,6 +199,11 @@ etw_filetime_format (int64_t filetime,
 int64_t
 etw_filetime_to_unix_ns (int64_t filetime)
 {
+  /* Unix nanoseconds cover 1678-2262; saturate outside (file data). */
+  if (filetime < INT64_MIN / 100 + FILETIME_UNIX_EPOCH)
+    return INT64_MIN;
+  if (filetime > INT64_MAX / 100 + FILETIME_UNIX_EPOCH)
+    return INT64_MAX;
   return (filetime - FILETIME_UNIX_EPOCH) * 100;
 }
 
@@ -206,7 +213,7 @@ etw_filetime_from_unix_ns (int64_t unix_ns)
   int64_t q = unix_ns / 100;
   if (unix_ns % 100 < 0)
     q -= 1;
-  return q + FILETIME_UNIX_EPOCH;
+  return q > INT64_MAX - FILETIME_UNIX_EPOCH ? INT64_MAX : q + FILETIME_UNIX_EPOCH;
 }
 
 int64_t
@@ -214,13 +221,24 @@ etl_file_raw_to_filetime (const EtlFile *file,
                           int64_t        raw)
 {
   int64_t f = file->clock_freq;
-  int64_t d = raw - file->info.header_raw_time;
+  /* Both values come from the file: the arithmetic wraps (unsigned)
+   * rather than overflow, as a time that far out is wrong either way. */
+  int64_t d = (int64_t) ((uint64_t) raw - (uint64_t) file->info.header_raw_time);
+  uint64_t ticks;
 
   if (f == 10000000)
-    return file->info.start_time + d;
-  /* d / f * 10^7 + (d % f) * 10^7 / f: truncation toward zero, no overflow
-   * for any realistic frequency (§6). */
-  return file->info.start_time + d / f * 10000000 + (d % f) * 10000000 / f;
+    ticks = (uint64_t) d;
+  else
+    {
+      /* d / f * 10^7 + (d % f) * 10^7 / f: truncation toward zero, exact
+       * for any realistic frequency (§6). */
+      ticks = (uint64_t) (d / f) * 10000000u;
+      if (f <= INT64_MAX / 10000000)
+        ticks += (uint64_t) (d % f * 10000000 / f);
+      else
+        ticks += (uint64_t) (d % f / (f / 10000000));
+    }
+  return (int64_t) ((uint64_t) file->info.start_time + ticks);
 }
 
 static bool
