@@ -5,6 +5,8 @@
  *
  * The workloads of the live tests, as a separate program: the capture
  * never reports its own process, so whatever must be seen happens here.
+ * Every mode first prints its own pid on a line (a parent's view of a
+ * child's pid is gone once the child is reaped).
  *
  *   live-helper idle TOKEN          exits after 100 ms
  *   live-helper tree TOKEN          forks a child that execs "idle TOKEN-child";
@@ -243,6 +245,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  printf ("%d\n", (int) getpid ());
+  fflush (stdout);
   if (argc >= 3 && strcmp (argv[1], "idle") == 0)
     {
       sleep_ms (100);

@@ -338,16 +338,32 @@ spawn_helper (GSubprocessFlags  flags,
 static char *
 read_line (GSubprocess *proc)
 {
-  GInputStream *out = g_subprocess_get_stdout_pipe (proc);
-  g_autoptr(GDataInputStream) data = g_data_input_stream_new (out);
+  /* One buffered reader per process: it may read ahead past a line. */
+  GDataInputStream *data = g_object_get_data (G_OBJECT (proc), "reader");
   g_autoptr(GError) error = NULL;
   char *line;
 
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (data), FALSE);
+  if (data == NULL)
+    {
+      data = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+      g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (data), FALSE);
+      g_object_set_data_full (G_OBJECT (proc), "reader", data, g_object_unref);
+    }
   line = g_data_input_stream_read_line (data, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
   return line;
+}
+
+/* The helper's first line: its pid. */
+static guint32
+read_pid (GSubprocess *proc)
+{
+  g_autofree char *line = read_line (proc);
+  guint64 pid = g_ascii_strtoull (line, NULL, 10);
+
+  g_assert_cmpuint (pid, >, 0);
+  return (guint32) pid;
 }
 
 static void
@@ -435,21 +451,21 @@ test_capture (void)
   c = capture_start (&options);
 
   tree = spawn_helper (G_SUBPROCESS_FLAGS_STDOUT_PIPE, "tree", token, NULL);
-  tree_pid = (guint32) g_ascii_strtoull (g_subprocess_get_identifier (tree), NULL, 10);
+  tree_pid = read_pid (tree);
   child_line = read_line (tree);
   child_pid = (guint32) g_ascii_strtoull (child_line, NULL, 10);
   wait_ok (tree);
 
-  files = spawn_helper (G_SUBPROCESS_FLAGS_NONE, "files", file, NULL);
-  files_pid = (guint32) g_ascii_strtoull (g_subprocess_get_identifier (files), NULL, 10);
+  files = spawn_helper (G_SUBPROCESS_FLAGS_STDOUT_PIPE, "files", file, NULL);
+  files_pid = read_pid (files);
   wait_ok (files);
 
   server = spawn_helper (G_SUBPROCESS_FLAGS_STDOUT_PIPE, "server", NULL);
-  server_pid = (guint32) g_ascii_strtoull (g_subprocess_get_identifier (server), NULL, 10);
+  server_pid = read_pid (server);
   server_line = read_line (server);
   server_port = atoi (server_line);
   client = spawn_helper (G_SUBPROCESS_FLAGS_STDOUT_PIPE, "client", server_line, NULL);
-  client_pid = (guint32) g_ascii_strtoull (g_subprocess_get_identifier (client), NULL, 10);
+  client_pid = read_pid (client);
   client_line = read_line (client);
   client_port = atoi (client_line);
   wait_ok (client);
@@ -457,6 +473,7 @@ test_capture (void)
 
   /* A modest load: 20,000 opens in a second. */
   load = spawn_helper (G_SUBPROCESS_FLAGS_STDOUT_PIPE, "load", "20000", "1", NULL);
+  read_pid (load);
   load_line = read_line (load);
   wait_ok (load);
 
@@ -607,7 +624,7 @@ run_pid_filter (gboolean children)
     other_file = g_build_filename (g_get_tmp_dir (), name, NULL);
   }
   tree = spawn_helper (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE, "tree-wait", token, NULL);
-  tree_pid = (guint32) g_ascii_strtoull (g_subprocess_get_identifier (tree), NULL, 10);
+  tree_pid = read_pid (tree);
 
   etws_live_options_init (&options);
   pids[0] = (int) tree_pid;
@@ -618,7 +635,7 @@ run_pid_filter (gboolean children)
   g_free (options.pids);
 
   /* Not in the tree: must not show. */
-  other = spawn_helper (G_SUBPROCESS_FLAGS_NONE, "files", other_file, NULL);
+  other = spawn_helper (G_SUBPROCESS_FLAGS_STDOUT_PIPE, "files", other_file, NULL);
   wait_ok (other);
   g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (tree), "go\n", 3, NULL, NULL, NULL));
   child_line = read_line (tree);
@@ -690,8 +707,8 @@ test_compact (void)
   options.providers = providers;
   options.fields = FALSE;
   c = capture_start (&options);
-  files = spawn_helper (G_SUBPROCESS_FLAGS_NONE, "files", file, NULL);
-  files_pid = (guint32) g_ascii_strtoull (g_subprocess_get_identifier (files), NULL, 10);
+  files = spawn_helper (G_SUBPROCESS_FLAGS_STDOUT_PIPE, "files", file, NULL);
+  files_pid = read_pid (files);
   wait_ok (files);
   capture_stop (c);
   check_common (c);
@@ -733,9 +750,8 @@ test_etwcat (void)
                           "--format", "jsonl", "--stacks", NULL);
   g_assert_no_error (error);
   g_usleep (1200 * 1000);
-  idle = spawn_helper (G_SUBPROCESS_FLAGS_NONE, "idle", token, NULL);
-  idle_pid_match = g_strdup_printf ("\"pid\":%s,", g_subprocess_get_identifier (idle));
-  g_assert_nonnull (g_subprocess_get_identifier (idle));
+  idle = spawn_helper (G_SUBPROCESS_FLAGS_STDOUT_PIPE, "idle", token, NULL);
+  idle_pid_match = g_strdup_printf ("\"pid\":%u,", read_pid (idle));
   wait_ok (idle);
   g_assert_true (g_subprocess_communicate (cat, NULL, NULL, &out, &err, &error));
   g_assert_no_error (error);
