@@ -15,6 +15,49 @@
 #include <math.h>
 #include <string.h>
 
+/* Integers by hand: printf is most of the time of a large export. */
+static void
+append_u64 (GString *out,
+            guint64  v)
+{
+  char buf[24];
+  int i = sizeof buf;
+
+  do
+    buf[--i] = (char) ('0' + v % 10);
+  while ((v /= 10) != 0);
+  g_string_append_len (out, buf + i, sizeof buf - i);
+}
+
+static void
+append_i64 (GString *out,
+            gint64   v)
+{
+  if (v < 0)
+    {
+      g_string_append_c (out, '-');
+      append_u64 (out, (guint64) -(v + 1) + 1);
+    }
+  else
+    append_u64 (out, (guint64) v);
+}
+
+static void
+append_hex (GString *out,
+            guint64  v)
+{
+  static const char hex[] = "0123456789abcdef";
+  char buf[20];
+  int i = sizeof buf;
+
+  do
+    buf[--i] = hex[v & 15];
+  while ((v >>= 4) != 0);
+  buf[--i] = 'x';
+  buf[--i] = '0';
+  g_string_append_len (out, buf + i, sizeof buf - i);
+}
+
 void
 etws_json_append_string (GString    *out,
                          const char *s)
@@ -130,15 +173,15 @@ etws_format_field_value (GString        *out,
   switch ((EtwValueType) f->type)
     {
     case ETW_VAL_INT:
-      g_string_append_printf (out, "%" G_GINT64_FORMAT, (gint64) f->v.i);
+      append_i64 (out, (gint64) f->v.i);
       break;
     case ETW_VAL_UINT:
-      g_string_append_printf (out, "%" G_GUINT64_FORMAT, (guint64) f->v.u);
+      append_u64 (out, (guint64) f->v.u);
       break;
     case ETW_VAL_HEX:
     case ETW_VAL_POINTER:
     case ETW_VAL_STATUS:
-      g_string_append_printf (out, "0x%" G_GINT64_MODIFIER "x", (guint64) f->v.u);
+      append_hex (out, (guint64) f->v.u);
       break;
     case ETW_VAL_BOOL:
       g_string_append (out, f->v.u ? "true" : "false");
@@ -170,9 +213,15 @@ etws_format_field_value (GString        *out,
       append_systemtime (out, f->v.ip);
       break;
     case ETW_VAL_BINARY:
-      for (guint32 i = 0; i < f->len; i++)
-        g_string_append_printf (out, "%02x", f->v.b[i]);
-      break;
+      {
+        static const char hex[] = "0123456789abcdef";
+        for (guint32 i = 0; i < f->len; i++)
+          {
+            g_string_append_c (out, hex[f->v.b[i] >> 4]);
+            g_string_append_c (out, hex[f->v.b[i] & 15]);
+          }
+        break;
+      }
     case ETW_VAL_ARRAY_BEGIN:
       g_string_append_printf (out, "[%u]", f->len);
       break;
@@ -205,14 +254,17 @@ etws_format_field_json (GString        *out,
     case ETW_VAL_NONE:
       g_string_append (out, "null");
       break;
+    case ETW_VAL_STRING:
+    case ETW_VAL_SID:
+      etws_json_append_string (out, f->v.s);
+      break;
     default:
-      {
-        GString *tmp = g_string_new (NULL);
-        etws_format_field_value (tmp, f);
-        etws_json_append_string (out, tmp->str);
-        g_string_free (tmp, TRUE);
-        break;
-      }
+      /* The other values are written in plain ASCII that JSON needs no
+       * escapes for (hex, GUIDs, addresses, times): no copy. */
+      g_string_append_c (out, '"');
+      etws_format_field_value (out, f);
+      g_string_append_c (out, '"');
+      break;
     }
 }
 
@@ -297,14 +349,31 @@ etws_format_jsonl (GString              *out,
   g_string_append (out, "{\"time\":\"");
   etws_format_time_utc (out, ev->time);
   g_string_append_c (out, '"');
-  g_string_append_printf (out, ",\"cpu\":%u,\"pid\":%u,\"tid\":%u", ev->cpu, ev->pid, ev->tid);
+  g_string_append (out, ",\"cpu\":");
+  append_u64 (out, ev->cpu);
+  g_string_append (out, ",\"pid\":");
+  append_u64 (out, ev->pid);
+  g_string_append (out, ",\"tid\":");
+  append_u64 (out, ev->tid);
   append_key (out, "provider");
   etws_json_append_string (out, dec->provider_name);
   etw_guid_format (&ev->provider, guid);
-  g_string_append_printf (out, ",\"provider_guid\":\"%s\"", guid);
-  g_string_append_printf (out, ",\"id\":%u,\"version\":%u,\"opcode\":%u,\"level\":%u,\"task\":%u",
-                          ev->id, ev->version, ev->opcode, ev->level, ev->task);
-  g_string_append_printf (out, ",\"keywords\":\"0x%" G_GINT64_MODIFIER "x\"", (guint64) ev->keyword);
+  g_string_append (out, ",\"provider_guid\":\"");
+  g_string_append (out, guid);
+  g_string_append_c (out, '"');
+  g_string_append (out, ",\"id\":");
+  append_u64 (out, ev->id);
+  g_string_append (out, ",\"version\":");
+  append_u64 (out, ev->version);
+  g_string_append (out, ",\"opcode\":");
+  append_u64 (out, ev->opcode);
+  g_string_append (out, ",\"level\":");
+  append_u64 (out, ev->level);
+  g_string_append (out, ",\"task\":");
+  append_u64 (out, ev->task);
+  g_string_append (out, ",\"keywords\":\"");
+  append_hex (out, (guint64) ev->keyword);
+  g_string_append_c (out, '"');
   append_key (out, "event");
   if (dec->event_name != NULL)
     etws_json_append_string (out, dec->event_name);
@@ -345,8 +414,9 @@ etws_format_jsonl (GString              *out,
         {
           if (i > 0)
             g_string_append_c (out, ',');
-          g_string_append_printf (out, "{\"address\":\"0x%" G_GINT64_MODIFIER "x\"",
-                                  frames[i].address);
+          g_string_append (out, "{\"address\":\"");
+          append_hex (out, frames[i].address);
+          g_string_append_c (out, '"');
           if (frames[i].symbol != NULL)
             {
               g_string_append (out, ",\"symbol\":");
@@ -383,30 +453,40 @@ etws_format_text_line (GString          *out,
     g_string_append_printf (out, " | %s", dec->detail);
 }
 
+/* The local zone, looked up once: exports call this per row. */
+static GTimeZone *
+local_zone (void)
+{
+  static gsize zone = 0;
+
+  if (g_once_init_enter (&zone))
+    g_once_init_leave (&zone, (gsize) g_time_zone_new_local ());
+  return (GTimeZone *) zone;
+}
+
 void
 etws_format_time_of_day (GString *out,
                          gint64   filetime)
 {
   /* Floor division, so that times before 1970 still land on their second. */
   gint64 secs = filetime / 10000000, ticks = filetime % 10000000;
-  g_autoptr(GDateTime) dt = NULL;
-  int hour;
+  gint64 unix_secs, local, day_secs;
+  GTimeZone *tz = local_zone ();
+  int interval, hour;
 
   if (ticks < 0)
     {
       ticks += 10000000;
       secs--;
     }
-  dt = g_date_time_new_from_unix_local (secs - G_GINT64_CONSTANT (11644473600));
-  if (dt == NULL)
-    {
-      etws_format_time_utc (out, filetime);
-      return;
-    }
-  hour = g_date_time_get_hour (dt);
+  unix_secs = secs - G_GINT64_CONSTANT (11644473600);
+  interval = g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, unix_secs);
+  local = unix_secs + (interval >= 0 ? g_time_zone_get_offset (tz, interval) : 0);
+  day_secs = ((local % 86400) + 86400) % 86400;
+  hour = (int) (day_secs / 3600);
   /* AM/PM spelled out rather than from the locale: scripts parse them. */
   g_string_append_printf (out, "%d:%02d:%02d.%07d %s", hour % 12 == 0 ? 12 : hour % 12,
-                          g_date_time_get_minute (dt), g_date_time_get_second (dt), (int) ticks,
+                          (int) (day_secs / 60 % 60), (int) (day_secs % 60), (int) ticks,
                           hour < 12 ? "AM" : "PM");
 }
 
@@ -435,7 +515,9 @@ static void
 csv_uint (GString *out,
           guint64  v)
 {
-  g_string_append_printf (out, "\"%" G_GUINT64_FORMAT "\"", v);
+  g_string_append_c (out, '"');
+  append_u64 (out, v);
+  g_string_append_c (out, '"');
 }
 
 void
@@ -484,7 +566,7 @@ etws_format_csv_row (GString          *out,
   csv_uint (out, ev->task);
   g_string_append_c (out, ',');
   g_string_truncate (tmp, 0);
-  g_string_append_printf (tmp, "0x%" G_GINT64_MODIFIER "x", (guint64) ev->keyword);
+  append_hex (tmp, (guint64) ev->keyword);
   etws_csv_append_cell (out, tmp->str);
   g_string_append_c (out, ',');
   etws_csv_append_cell (out, dec->event_name);
@@ -554,7 +636,8 @@ etws_format_columns_line (GString          *out,
 {
   etws_format_time_utc (out, ev->time);
   append_column (out, dec->process_name);
-  g_string_append_printf (out, "\t%u", dec->pid);
+  g_string_append_c (out, '\t');
+  append_u64 (out, dec->pid);
   append_column (out, dec->operation != NULL ? dec->operation : dec->event_name);
   append_column (out, dec->path);
   append_column (out, dec->result);
