@@ -638,6 +638,64 @@ test_live (void)
   destroy_window (window);
 }
 
+/* Window size, pane position, time mode and visible columns live in
+ * GSettings (memory backend here), both ways. */
+static void
+test_settings (void)
+{
+  g_autoptr(GSettings) settings = etws_ui_settings_new ();
+  g_auto(GStrv) columns = NULL;
+  EtwsWindow *window;
+  EtwsEventView *view;
+  int width = 0, height = 0;
+
+  g_assert_nonnull (settings);
+  g_settings_set_int (settings, "window-width", 1111);
+  g_settings_set_int (settings, "window-height", 666);
+  g_settings_set_string (settings, "time-mode", "local");
+  g_settings_set_strv (settings, "visible-columns", (const char *[]) { "row", "time", "detail", NULL });
+
+  window = etws_window_new (NULL);
+  etws_window_set_settings (window, settings);
+  view = etws_window_get_event_view (window);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 1111);
+  g_assert_cmpint (height, ==, 666);
+  g_assert_cmpstr (etws_event_view_get_time_mode (view), ==, "local");
+  g_assert_false (etws_event_view_get_column_visible (view, ETWS_COLUMN_PID));
+  g_assert_true (etws_event_view_get_column_visible (view, ETWS_COLUMN_DETAIL));
+
+  etws_event_view_set_time_mode (view, "relative");
+  g_action_group_change_action_state (etws_event_view_get_actions (view), "column-pid",
+                                      g_variant_new_boolean (TRUE));
+  g_autofree char *mode = g_settings_get_string (settings, "time-mode");
+  g_assert_cmpstr (mode, ==, "relative");
+  columns = g_settings_get_strv (settings, "visible-columns");
+  g_assert_true (g_strv_contains ((const char * const *) columns, "pid"));
+  g_assert_false (g_strv_contains ((const char * const *) columns, "cpu"));
+
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 700);
+  gtk_window_close (GTK_WINDOW (window));  /* saves the size */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1200);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 700);
+}
+
+/* F1 / Ctrl+? show the shortcuts window GtkApplication loads from here. */
+static void
+test_shortcuts_resource (void)
+{
+  g_autoptr(GtkBuilder) builder =
+    gtk_builder_new_from_resource ("/io/github/etwscope/Etwscope/gtk/help-overlay.ui");
+  GObject *overlay = gtk_builder_get_object (builder, "help_overlay");
+
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+  gtk_window_destroy (GTK_WINDOW (overlay));
+}
+
 static gboolean
 texture_has_content (GdkTexture *texture)
 {
@@ -714,6 +772,8 @@ main (int   argc,
   g_test_add_func ("/window/follow-newest", test_follow_newest);
   g_test_add_func ("/window/damaged-and-foreign", test_damaged_and_foreign);
   g_test_add_func ("/window/live", test_live);
+  g_test_add_func ("/window/settings", test_settings);
+  g_test_add_func ("/window/shortcuts-resource", test_shortcuts_resource);
   g_test_add_func ("/window/screenshot", test_screenshot);
   return g_test_run ();
 }
