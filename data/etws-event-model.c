@@ -420,7 +420,14 @@ rows_removed_cb (EtwsStore      *store,
         gone = shift_array (self->sorted, c, &prefix);
     }
 
-  self->n_items = self->sorted != NULL ? self->sorted->len : input_len (self);
+  /* Without arrays, rows appended in the same pass are announced next by
+   * "rows-added", so only the removal counts here. */
+  if (self->sorted != NULL)
+    self->n_items = self->sorted->len;
+  else if (self->view != NULL)
+    self->n_items = self->view->len;
+  else
+    self->n_items = old_n - gone;
   if (gone == prefix)
     {
       if (gone > 0)

@@ -284,9 +284,11 @@ drained_cb (EtwsWorker *worker,
   if (self->pending_removed > 0)
     {
       guint64 removed = self->pending_removed;
-      /* Rows both added and removed in this pass were never announced. */
-      guint64 announced_removed = removed > self->pending ? removed - self->pending : 0;
-      self->pending = self->pending > removed ? self->pending - removed : 0;
+      /* The oldest rows go first: those already announced, then (only when
+       * the drop reaches past them) rows of this pass never announced. */
+      guint64 announced = n_rows + removed - self->pending;
+      guint64 announced_removed = MIN (removed, announced);
+      self->pending -= MIN (self->pending, removed - announced_removed);
       self->pending_removed = 0;
       if (announced_removed > 0)
         g_signal_emit (self, signals[ROWS_REMOVED], 0, announced_removed);

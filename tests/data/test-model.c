@@ -651,6 +651,77 @@ test_model_sorted_while_loading (void)
   load_clear (&load);
 }
 
+static gboolean
+even_row (EtwsStore *store,
+          guint64    row,
+          gpointer   data)
+{
+  return (etws_store_get_first_row (store) + row) % 2 == 0;
+}
+
+/* A capped store drops its oldest rows (whole chunks of 65,536): every
+ * model follows, with indices shifted and global row numbers kept. */
+static void
+test_model_drop_oldest (void)
+{
+  g_autoptr(EtwsEventModel) all = NULL;
+  g_autoptr(EtwsEventModel) even = NULL;
+  g_autoptr(EtwsEventModel) sorted = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  g_autoptr(GArray) want = NULL;
+  g_autofree guint32 *shown = NULL;
+  guint64 first, n;
+  guint n_shown, expect_even = 0;
+  Load load;
+
+  load_start (&load, "etwanalyzer_TraceLoggingTester.etl.gz");
+  etws_store_set_limit (load.store, 70000, ETWS_LIMIT_DROP_OLDEST);
+  all = etws_event_model_new (load.store);
+  even = etws_event_model_new (load.store);
+  etws_event_model_set_view (even, g_array_new (FALSE, FALSE, sizeof (guint32)));
+  etws_event_model_set_row_filter (even, even_row, NULL, NULL);
+  sorted = etws_event_model_new (load.store);
+  etws_event_model_set_sort (sorted, ETWS_COLUMN_TID, FALSE);
+  record_changes (G_LIST_MODEL (all));
+  load_run (&load);
+
+  first = etws_store_get_first_row (load.store);
+  n = etws_store_get_n_rows (load.store);
+  g_assert_cmpuint (first, ==, 65536);
+  g_assert_cmpuint (first + n, ==, 172716);
+
+  take_changes (G_LIST_MODEL (all), seen);
+  g_test_message ("%s", seen->str);
+  g_assert_nonnull (strstr (seen->str, "0-65536+0"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, n);
+  {
+    g_autoptr(EtwsEventItem) item = g_list_model_get_item (G_LIST_MODEL (all), 0);
+    g_assert_cmpuint (etws_event_item_get_row (item), ==, first);
+    g_assert_cmpuint (etws_event_item_get_index (item), ==, 0);
+  }
+
+  shown = model_rows (even, &n_shown);
+  for (guint64 r = 0; r < n; r++)
+    if ((first + r) % 2 == 0)
+      {
+        g_assert_cmpuint (expect_even, <, n_shown);
+        g_assert_cmpuint (shown[expect_even], ==, r);
+        expect_even++;
+      }
+  g_assert_cmpuint (expect_even, ==, n_shown);
+  g_clear_pointer (&shown, g_free);
+
+  want = etws_sort_rows (load.store, NULL, 0, ETWS_COLUMN_TID, FALSE, NULL);
+  shown = model_rows (sorted, &n_shown);
+  g_assert_cmpuint (n_shown, ==, want->len);
+  g_assert_cmpmem (shown, n_shown * sizeof (guint32), want->data, want->len * sizeof (guint32));
+
+  g_clear_object (&all);
+  g_clear_object (&even);
+  g_clear_object (&sorted);
+  load_clear (&load);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -663,6 +734,7 @@ main (int   argc,
   g_test_add_func ("/model/row-filter", test_model_row_filter);
   g_test_add_func ("/model/async-sort", test_model_async_sort);
   g_test_add_func ("/model/sorted-while-loading", test_model_sorted_while_loading);
+  g_test_add_func ("/model/drop-oldest", test_model_drop_oldest);
   g_test_add_func ("/sort/matches-reference", test_sort_matches_reference);
   g_test_add_func ("/sort/stable", test_sort_stable);
   return g_test_run ();
