@@ -17,6 +17,9 @@
 #define RECENT_MAX         10
 /* Batches a live capture may queue (about 4 s at one batch per 16 ms). */
 #define LIVE_MAX_QUEUED    256
+/* A live capture keeps its newest rows (Process Monitor's history depth):
+ * about 0.5 GB of columns plus the records. */
+#define LIVE_MAX_ROWS      G_GUINT64_CONSTANT (10000000)
 
 struct _EtwsWindow
 {
@@ -281,6 +284,15 @@ selection_changed_cb (EtwsEventView *view,
                              etws_event_view_get_selected_index (view));
 }
 
+/* Store indices shift when a live capture drops its oldest rows. */
+static void
+rows_removed_cb (EtwsStore  *store,
+                 guint64     count,
+                 EtwsWindow *self)
+{
+  selection_changed_cb (self->event_view, self);
+}
+
 /* A worker still running when its window moves on is kept until it has
  * joined its thread, so that it is never finalized on that thread. */
 static void
@@ -369,6 +381,7 @@ start_session (EtwsWindow *self,
   g_signal_connect (self->worker, "notify::progress", G_CALLBACK (progress_cb), self);
   g_signal_connect (self->worker, "notify::events-seen", G_CALLBACK (progress_cb), self);
   g_signal_connect (self->store, "stacks-changed", G_CALLBACK (stacks_changed_cb), self);
+  g_signal_connect_after (self->store, "rows-removed", G_CALLBACK (rows_removed_cb), self);
   g_signal_connect (self->model, "items-changed", G_CALLBACK (items_changed_cb), self);
   g_signal_connect (self->model, "notify::sorting", G_CALLBACK (sorting_cb), self);
 
@@ -389,6 +402,7 @@ start_session (EtwsWindow *self,
       /* A live source drops what the UI cannot take in; give it a few
        * seconds of queue, and start it once the window is on screen. */
       etws_worker_set_max_queued (self->worker, LIVE_MAX_QUEUED);
+      etws_store_set_limit (self->store, LIVE_MAX_ROWS, ETWS_LIMIT_DROP_OLDEST);
       if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
         self->map_handler = g_signal_connect (self, "map", G_CALLBACK (start_on_map_cb), NULL);
       else
