@@ -445,8 +445,11 @@ etws_window_open (EtwsWindow *self,
     set_titles (self, name, dir);
   }
 
+  /* GTK 4.8 writes a broken recent-files entry (and crashes) when the
+   * program has no name, as in embedders that never set one. */
   uri = g_file_get_uri (file);
-  gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+  if (g_get_prgname () != NULL)
+    gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
 }
 
 void
