@@ -560,6 +560,23 @@ compare_rows (EtwsStore  *store,
     case ETWS_COLUMN_PROCESS:
     case ETWS_COLUMN_PATH:
     case ETWS_COLUMN_RESULT:
+    case ETWS_COLUMN_PROVIDER:
+    case ETWS_COLUMN_EVENT:
+      /* Interned: the same id is the same text. */
+      if (row_u32 (store, column, a) == row_u32 (store, column, b))
+        return 0;
+      break;
+    case ETWS_COLUMN_DETAIL:
+    case ETWS_N_COLUMNS:
+    default:
+      return 0;
+    }
+
+  switch (column)
+    {
+    case ETWS_COLUMN_PROCESS:
+    case ETWS_COLUMN_PATH:
+    case ETWS_COLUMN_RESULT:
       return compare_text (etws_trace_string (trace, row_u32 (store, column, a)),
                            etws_trace_string (trace, row_u32 (store, column, b)));
     case ETWS_COLUMN_PROVIDER:
