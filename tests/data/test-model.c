@@ -606,49 +606,59 @@ count_parts (const char *s)
 }
 
 /* Sorted before the rows arrive: each drain's rows are merged into place,
- * and the end result is the sorted order of all rows. */
+ * and the end result is the sorted order of all rows (a number column and
+ * a text column). */
 static void
 test_model_sorted_while_loading (void)
 {
-  g_autoptr(EtwsEventModel) model = NULL;
-  g_autoptr(GArray) want = NULL;
-  g_autoptr(GString) seen = g_string_new (NULL);
-  g_autofree guint32 *shown = NULL;
-  guint n;
-  Load load;
+  static const struct { EtwsColumn column; gboolean descending; } sorts[] = {
+    { ETWS_COLUMN_TID, TRUE },
+    { ETWS_COLUMN_EVENT, FALSE },
+    { ETWS_COLUMN_PROCESS, TRUE },
+  };
 
-  load_start (&load, "airbus_ShutdownPerfDiagLogger.etl");
-  etws_worker_set_max_queued (load.worker, 1);
-  model = etws_event_model_new (load.store);
-  etws_event_model_set_sort (model, ETWS_COLUMN_TID, TRUE);
-  record_changes (G_LIST_MODEL (model));
-  load_run (&load);
+  for (guint k = 0; k < G_N_ELEMENTS (sorts); k++)
+    {
+      g_autoptr(EtwsEventModel) model = NULL;
+      g_autoptr(GArray) want = NULL;
+      g_autoptr(GString) seen = g_string_new (NULL);
+      g_autofree guint32 *shown = NULL;
+      guint n;
+      Load load;
 
-  want = etws_sort_rows (load.store, NULL, 0, ETWS_COLUMN_TID, TRUE, NULL);
-  shown = model_rows (model, &n);
-  g_assert_cmpuint (n, ==, etws_store_get_n_rows (load.store));
-  g_assert_cmpmem (shown, n * sizeof (guint32), want->data, want->len * sizeof (guint32));
+      load_start (&load, "airbus_ShutdownPerfDiagLogger.etl");
+      etws_worker_set_max_queued (load.worker, 1);
+      model = etws_event_model_new (load.store);
+      etws_event_model_set_sort (model, sorts[k].column, sorts[k].descending);
+      record_changes (G_LIST_MODEL (model));
+      load_run (&load);
 
-  /* One change per drain with rows; each ends at the new end. */
-  take_changes (G_LIST_MODEL (model), seen);
-  {
-    g_auto(GStrv) parts = g_strsplit (seen->str, ", ", -1);
-    guint total = 0;
-    for (guint i = 0; parts[i] != NULL; i++)
+      want = etws_sort_rows (load.store, NULL, 0, sorts[k].column, sorts[k].descending, NULL);
+      shown = model_rows (model, &n);
+      g_assert_cmpuint (n, ==, etws_store_get_n_rows (load.store));
+      g_assert_cmpmem (shown, n * sizeof (guint32), want->data, want->len * sizeof (guint32));
+
+      /* One change per drain with rows; each ends at the new end. */
+      take_changes (G_LIST_MODEL (model), seen);
       {
-        guint pos, removed, added;
-        g_assert_cmpint (sscanf (parts[i], "%u-%u+%u", &pos, &removed, &added), ==, 3);
-        g_assert_cmpuint (pos + removed, ==, total);
-        g_assert_cmpuint (added, >, removed);
-        total = pos + added;
+        g_auto(GStrv) parts = g_strsplit (seen->str, ", ", -1);
+        guint total = 0;
+        for (guint i = 0; parts[i] != NULL; i++)
+          {
+            guint pos, removed, added;
+            g_assert_cmpint (sscanf (parts[i], "%u-%u+%u", &pos, &removed, &added), ==, 3);
+            g_assert_cmpuint (pos + removed, ==, total);
+            g_assert_cmpuint (added, >, removed);
+            total = pos + added;
+          }
+        g_assert_cmpuint (total, ==, n);
+        /* As many changes as the store announced appends. */
+        g_assert_cmpuint (g_strv_length (parts), ==, count_parts (load.announced->str));
       }
-    g_assert_cmpuint (total, ==, n);
-    /* As many changes as the store announced appends. */
-    g_assert_cmpuint (g_strv_length (parts), ==, count_parts (load.announced->str));
-  }
 
-  g_clear_object (&model);
-  load_clear (&load);
+      g_clear_object (&model);
+      load_clear (&load);
+    }
 }
 
 static gboolean
