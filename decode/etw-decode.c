@@ -3,42 +3,295 @@
  * Copyright 2026 etwscope authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Entry point of the payload decoders. This first version names events;
- * the typed decoders hang off it.
+ * Entry point of the payload decoders: names the event, sends its payload
+ * to the decoder of its family (classic kernel layouts, manifest kernel
+ * templates, TraceLogging, field lists, raw bytes) and builds the summary.
+ * The decoders themselves live in decoders/.
  */
 #include "etw-decode.h"
 
+#include "decoders/etw-dec-private.h"
+#include "etw-bytes.h"
 #include "etw-guid.h"
 #include "etw-providers.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct EtwDecoder
+#define N_GROUPS 32
+
+typedef struct
 {
-  int unused;
-};
+  EtwProvInfo *prov;
+  const char  *provider_name;
+  int          group;
+  uint8_t      family;
+} Ident;
 
 EtwDecoder *
 etw_decoder_new (void)
 {
-  return calloc (1, sizeof (EtwDecoder));
+  EtwDecoder *dec = calloc (1, sizeof (EtwDecoder));
+
+  if (dec == NULL)
+    return NULL;
+  etw_names_init (dec);
+  dec->scratch = malloc (sizeof (EtwDecoded));
+  if (dec->scratch == NULL || dec->irps == NULL)
+    {
+      etw_decoder_free (dec);
+      return NULL;
+    }
+  return dec;
 }
 
 void
 etw_decoder_free (EtwDecoder *decoder)
 {
+  if (decoder == NULL)
+    return;
+  etw_names_free (decoder);
+  free (decoder->scratch);
+  free (decoder->event_names);
   free (decoder);
+}
+
+static void
+identify (EtwDecoder     *dec,
+          const EtwEvent *ev,
+          Ident          *id)
+{
+  id->prov = etw_names_provider (dec, &ev->provider);
+  id->provider_name = id->prov->name;
+  id->group = id->prov->group;
+  id->family = id->prov->family;
+}
+
+static EtwSem
+sem_of (const Ident    *id,
+        const EtwEvent *ev)
+{
+  switch (id->family)
+    {
+    case FAM_CLASSIC:
+    case FAM_LINUX:
+      return etw_kernel_sem (id->group, ev->opcode);
+    case FAM_KPROC:
+    case FAM_KFILE:
+    case FAM_KNET:
+    case FAM_KREG:
+      return etw_manifest_sem (id->family, ev->id);
+    case FAM_LOST:
+      return SEM_LOST;
+    default:
+      return SEM_NONE;
+    }
+}
+
+/* "Process/Start" for a classic kernel group and opcode, built once per
+ * decoder and kept, so that the hot path never formats it. */
+static const char *
+kernel_event_name (EtwDecoder *dec,
+                   int         group,
+                   uint8_t     opcode)
+{
+  const char **slot;
+  EtwGuid guid;
+  uint8_t dummy;
+  const char *klass, *op;
+  char buf[96];
+  size_t n;
+
+  if (group < 0 || group >= N_GROUPS)
+    return NULL;
+  if (dec->event_names == NULL)
+    {
+      dec->event_names = calloc (N_GROUPS * 256, sizeof *dec->event_names);
+      if (dec->event_names == NULL)
+        return NULL;
+    }
+  slot = &dec->event_names[group * 256 + opcode];
+  if (*slot != NULL)
+    return *slot;
+  if (!etw_kernel_hook_provider ((uint16_t) (group << 8), &guid, &dummy))
+    return NULL;
+  klass = etw_kernel_class_name (&guid);
+  op = etw_kernel_opcode_name (&guid, opcode);
+  if (klass == NULL)
+    return NULL;
+  n = strlen (klass);
+  if (n > 40)
+    n = 40;
+  memcpy (buf, klass, n);
+  buf[n++] = '/';
+  if (op != NULL)
+    {
+      size_t k = strlen (op);
+      if (k > 40)
+        k = 40;
+      memcpy (buf + n, op, k);
+      n += k;
+    }
+  else
+    n += etw_fmt_u64 (buf + n, opcode);
+  *slot = etw_names_intern (dec, buf, n);
+  return *slot;
+}
+
+static const char *
+lost_event_name (uint8_t opcode)
+{
+  switch (opcode)
+    {
+    case 32: return "Lost_Event/RTLostEvent";
+    case 33: return "Lost_Event/RTLostBuffer";
+    case 34: return "Lost_Event/RTLostFile";
+    default: return NULL;
+    }
+}
+
+/* Sems whose payload feeds the naming state. */
+static bool
+sem_names_things (EtwSem sem)
+{
+  switch (sem)
+    {
+    case SEM_PROC_START: case SEM_PROC_END: case SEM_PROC_DCSTART: case SEM_PROC_DCEND:
+    case SEM_PROC_DEFUNCT:
+    case SEM_THREAD_START: case SEM_THREAD_END: case SEM_THREAD_DCSTART: case SEM_THREAD_DCEND:
+    case SEM_THREAD_SETNAME:
+    case SEM_IMAGE_LOAD: case SEM_IMAGE_DCSTART: case SEM_IMAGE_DCEND:
+    case SEM_FILE_NAME: case SEM_FILE_NAMECREATE: case SEM_FILE_RUNDOWN:
+    case SEM_REG_KCBCREATE: case SEM_REG_KCBRUNDOWN: case SEM_REG_CREATE: case SEM_REG_OPEN:
+      return true;
+    default:
+      /* File requests remember their IRP for the completion. */
+      return etw_sem_class (sem) == CLS_FILE && sem != SEM_FILE_OPEND &&
+             sem != SEM_FILE_NAMEDELETE && etw_sem_operation (sem) != NULL;
+    }
+}
+
+static void
+ctx_init (EtwDecCtx      *c,
+          EtwDecoder     *dec,
+          const EtwEvent *ev,
+          EtwDecoded     *out,
+          bool            want_fields)
+{
+  c->dec = dec;
+  c->ev = ev;
+  c->out = out;
+  c->ps = ev->pointer_size == 4 ? 4 : 8;
+  c->want_fields = want_fields;
+  c->malformed = false;
+  c->family = FAM_OTHER;
+  c->depth = 0;
+  c->sem = SEM_NONE;
+  c->have = 0;
+}
+
+/* Decodes the payload into roles (and fields when asked). */
+static void
+decode_payload (EtwDecCtx   *c,
+                const Ident *id,
+                const char **event_name)
+{
+  const EtwEvent *ev = c->ev;
+
+  if (ev->xflags & ETW_XFLAG_FIELD_LIST)
+    {
+      etw_decode_field_list (c);
+      return;
+    }
+
+  switch (id->family)
+    {
+    case FAM_CLASSIC:
+      /* Summary only: events that name nothing and show no path need no
+       * payload at all. */
+      if (!c->want_fields && etw_sem_class ((EtwSem) c->sem) == CLS_OTHER &&
+          c->sem != SEM_PROFILE && c->sem != SEM_STACK)
+        return;
+      if (!c->want_fields && c->sem == SEM_NONE)
+        return;
+      etw_decode_kernel (c, id->group);
+      return;
+
+    case FAM_KPROC:
+    case FAM_KFILE:
+    case FAM_KNET:
+    case FAM_KREG:
+      if (!etw_decode_manifest_kernel (c, id->family, event_name))
+        etw_field_payload (c);
+      return;
+
+    case FAM_LOST:
+      return;
+
+    default:
+      break;
+    }
+
+  if (ev->xflags & ETW_XFLAG_TRACELOGGING)
+    {
+      etw_decode_tracelogging (c);
+      return;
+    }
+  if (!c->want_fields)
+    return;
+  if (ev->flags & ETW_FLAG_STRING_ONLY)
+    {
+      bool found;
+      size_t n = etw_wcs_bytes (ev->payload, ev->payload_len, &found);
+      EtwField *f = etw_field_add (c, "Message", ETW_VAL_STRING);
+      if (f != NULL)
+        {
+          f->v.s = etw_text_utf16 (c->out, ev->payload, n);
+          f->len = (uint32_t) strlen (f->v.s);
+        }
+      return;
+    }
+  /* No schema off Windows: the bytes as they are, never guessed fields. */
+  etw_field_payload (c);
 }
 
 void
 etw_decoder_observe (EtwDecoder     *decoder,
                      const EtwEvent *ev)
 {
-  (void) decoder;
-  (void) ev;
+  Ident id;
+  EtwDecCtx c;
+  EtwSem sem;
+  const char *unused = NULL;
+
+  identify (decoder, ev, &id);
+
+  /* User-mode providers log from the thread they describe. */
+  if (ev->kind == ETW_HDR_EVENT && id.family == FAM_OTHER)
+    etw_names_set_thread (decoder, ev->tid, ev->pid);
+
+  if (ev->xflags & ETW_XFLAG_TRACELOGGING)
+    {
+      const uint8_t *name;
+      size_t len;
+      if (!id.prov->tl_named && etw_tl_provider_name (ev, &name, &len))
+        etw_names_set_provider_name (decoder, &ev->provider, (const char *) name, len);
+      return;
+    }
+
+  sem = sem_of (&id, ev);
+  if (!sem_names_things (sem))
+    return;
+
+  decoder->scratch->text_used = 0;
+  decoder->scratch->n_fields = 0;
+  decoder->scratch->truncated = false;
+  ctx_init (&c, decoder, ev, decoder->scratch, false);
+  c.family = id.family;
+  c.sem = (uint16_t) sem;
+  decode_payload (&c, &id, &unused);
+  c.sem = (uint16_t) sem;
+  etw_observe_roles (&c);
 }
 
 bool
@@ -48,46 +301,22 @@ etw_decoder_symbolize (EtwDecoder *decoder,
                        char       *buf,
                        size_t      size)
 {
-  (void) decoder;
-  (void) pid;
-  (void) address;
+  const EtwModule *m = etw_names_module (decoder, pid, address);
+  char hex[24];
+  size_t n, h;
+
   if (size > 0)
     buf[0] = '\0';
-  return false;
-}
-
-static const char *
-text_printf (EtwDecoded *out,
-             const char *fmt,
-             ...) __attribute__ ((format (printf, 2, 3)));
-
-static const char *
-text_printf (EtwDecoded *out,
-             const char *fmt,
-             ...)
-{
-  va_list args;
-  size_t room = sizeof out->text - out->text_used;
-  char *p = out->text + out->text_used;
-  int n;
-
-  if (room < 2)
-    {
-      out->truncated = true;
-      return "";
-    }
-  va_start (args, fmt);
-  n = vsnprintf (p, room, fmt, args);
-  va_end (args);
-  if (n < 0)
-    return "";
-  if ((size_t) n >= room)
-    {
-      out->truncated = true;
-      n = (int) room - 1;
-    }
-  out->text_used += (uint32_t) n + 1;
-  return p;
+  if (m == NULL)
+    return false;
+  n = strlen (m->name);
+  h = etw_fmt_hex (hex, address - m->base);
+  if (n + 1 + h + 1 > size)
+    return false;
+  memcpy (buf, m->name, n);
+  buf[n] = '+';
+  memcpy (buf + n + 1, hex, h + 1);
+  return true;
 }
 
 void
@@ -96,31 +325,54 @@ etw_decode (EtwDecoder     *decoder,
             unsigned        flags,
             EtwDecoded     *out)
 {
-  const char *klass, *op;
+  Ident id;
+  EtwDecCtx c;
+  const char *event_name = NULL;
 
-  (void) decoder;
-  (void) flags;
   out->n_fields = 0;
   out->text_used = 0;
   out->truncated = false;
+  out->malformed = false;
   out->operation = out->path = out->result = out->detail = NULL;
   out->process_name = NULL;
   out->event_name = NULL;
   out->pid = ev->pid;
 
-  out->provider_name = etw_guid_known_name (&ev->provider);
-  if (out->provider_name == NULL)
+  identify (decoder, ev, &id);
+  out->provider_name = id.provider_name;
+
+  /* The detail is built from the fields where it has no better source. */
+  ctx_init (&c, decoder, ev, out, (flags & (ETW_DECODE_FIELDS | ETW_DECODE_DETAIL)) != 0);
+  c.family = id.family;
+  c.sem = (uint16_t) sem_of (&id, ev);
+
+  switch (id.family)
     {
-      char guid[ETW_GUID_STRING_LEN + 1];
-      etw_guid_format (&ev->provider, guid);
-      out->provider_name = text_printf (out, "%s", guid);
+    case FAM_CLASSIC:
+    case FAM_LINUX:
+      event_name = kernel_event_name (decoder, id.group, ev->opcode);
+      break;
+    case FAM_LOST:
+      event_name = lost_event_name (ev->opcode);
+      break;
+    default:
+      if (ev->xflags & ETW_XFLAG_TRACELOGGING)
+        {
+          const uint8_t *name;
+          size_t len;
+          if (etw_tl_event_name (ev, &name, &len))
+            event_name = etw_text_8bit (out, name, len);
+        }
+      break;
     }
 
-  klass = etw_kernel_class_name (&ev->provider);
-  if (klass != NULL)
+  decode_payload (&c, &id, &event_name);
+  if (event_name == NULL && id.family >= FAM_KPROC && id.family <= FAM_KREG)
     {
-      op = etw_kernel_opcode_name (&ev->provider, ev->opcode);
-      out->event_name = op != NULL ? text_printf (out, "%s/%s", klass, op)
-                                   : text_printf (out, "%s/%u", klass, ev->opcode);
+      /* A field list from a manifest kernel provider: name it by its id. */
+      event_name = etw_manifest_event_name (id.family, ev->id);
     }
+  out->event_name = event_name;
+  out->malformed = c.malformed;
+  etw_summarize (&c, flags);
 }

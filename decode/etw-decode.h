@@ -43,10 +43,11 @@ typedef enum
 
 typedef struct
 {
-  const char *name;   /* static, or in EtwDecoded.text */
+  const char *name;   /* static, or in EtwDecoded.text; NULL for *_END */
   uint8_t     type;   /* EtwValueType */
   uint8_t     depth;  /* nesting level, 0 = top */
-  uint32_t    len;    /* bytes for BINARY, count for ARRAY_BEGIN */
+  uint32_t    len;    /* bytes for BINARY, count for ARRAY_BEGIN, bytes
+                       * of STRING/SID (without the NUL) */
   union
   {
     int64_t        i;
@@ -69,6 +70,9 @@ typedef enum
   ETW_DECODE_FIELDS  = 1 << 2,  /* the field list */
 } EtwDecodeFlags;
 
+/* Strings point into `text`, to static strings, or (provider names) to
+ * strings the decoder keeps until it is freed. BINARY values point into
+ * the event's payload, valid as long as the event is. */
 typedef struct
 {
   const char *provider_name;  /* known name, TraceLogging name, or GUID text */
@@ -85,6 +89,8 @@ typedef struct
   EtwField    fields[ETW_DECODED_MAX_FIELDS];
   uint32_t    n_fields;
   bool        truncated;      /* fields or text did not fit */
+  bool        malformed;      /* the payload is shorter than its layout (or
+                               * otherwise damaged): the fields stop there */
 
   char        text[ETW_DECODED_TEXT_SIZE];
   uint32_t    text_used;
