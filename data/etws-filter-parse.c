@@ -1020,10 +1020,10 @@ is_level_or_opcode_name (FieldId field)
 
 /* Reads one literal into v and checks that it suits the field and operator. */
 static gboolean
-parse_value (Parser  *p,
-             Test    *t,
-             Value   *v,
-             gboolean in_set)
+parse_value_inner (Parser  *p,
+                   Test    *t,
+                   Value   *v,
+                   gboolean in_set)
 {
   Token *tok = &p->tok;
   FieldId f = t->field;
@@ -1187,6 +1187,21 @@ need_text:
 bad_duration:
   fail (p, ETWS_FILTER_ERROR_TYPE, v->offset, v->length,
         "a duration only compares with “time”");
+  return FALSE;
+}
+
+/* A value refused by a check above owns its strings already: free them, as
+ * no caller keeps a value it was refused (fuzz-filter found the leak). */
+static gboolean
+parse_value (Parser  *p,
+             Test    *t,
+             Value   *v,
+             gboolean in_set)
+{
+  if (parse_value_inner (p, t, v, in_set))
+    return TRUE;
+  value_clear (v);
+  memset (v, 0, sizeof *v);
   return FALSE;
 }
 
@@ -1943,7 +1958,7 @@ etws_filter_combine (const char *expression,
   g_autofree char *a = NULL, *b = NULL;
 
   if (is_blank (expression))
-    return g_strdup (is_blank (clause) ? "" : g_strstrip (g_strdup (clause)));
+    return is_blank (clause) ? g_strdup ("") : g_strstrip (g_strdup (clause));
   if (is_blank (clause))
     return g_strstrip (g_strdup (expression));
   a = g_strstrip (g_strdup (expression));

@@ -13,6 +13,8 @@
 #include "fuzz-common.h"
 
 #include "etw-decode.h"
+#include "etw-guid.h"
+#include "etw-providers.h"
 
 static EtwDecoded fuzz_decoded;
 
@@ -102,4 +104,90 @@ fuzz_decode_event (EtwDecoder     *dec,
         FUZZ_CHECK (memchr (sym, '\0', sizeof sym) != NULL && sym[0] != '\0');
     }
   FUZZ_CHECK (!etw_decoder_symbolize (dec, ev->pid, 0x1234, sym, 0) || true);
+}
+
+/* The event format of fuzz-decode.c (described there), shared with the
+ * writers' harness. */
+#define FUZZ_EVENT_HEADER 34
+
+typedef struct
+{
+  int64_t  raw;
+  uint32_t n;
+} FuzzEventState;
+
+/* Reads the next event; its payload is a fresh allocation the caller
+ * frees. flags: the etw_decode flags the event asks for. */
+static inline bool
+fuzz_next_event (FuzzIn         *in,
+                 FuzzEventState *st,
+                 EtwEvent       *ev,
+                 unsigned       *flags)
+{
+  uint8_t guid[16];
+  size_t len;
+
+  if (in->left < FUZZ_EVENT_HEADER)
+    return false;
+  if (st->raw == 0)
+    st->raw = 1000000;
+  memset (ev, 0, sizeof *ev);
+  ev->kind = fuzz_u8 (in) % (ETW_HDR_LIVE + 1);
+  ev->version = fuzz_u8 (in);
+  ev->opcode = fuzz_u8 (in);
+  uint8_t bits = fuzz_u8 (in);
+  uint16_t id = fuzz_u16 (in);
+  ev->task = fuzz_u16 (in);
+  for (int i = 0; i < 16; i++)
+    guid[i] = fuzz_u8 (in);
+  ev->pid = fuzz_u32 (in);
+  ev->tid = fuzz_u32 (in);
+  uint16_t want = fuzz_u16 (in);
+  uint8_t *payload = fuzz_take (in, want, &len);
+
+  ev->pointer_size = (bits & 0x01) ? 8 : 4;
+  ev->flags = ev->pointer_size == 8 ? ETW_FLAG_64_BIT_HEADER : ETW_FLAG_32_BIT_HEADER;
+  ev->origin = (bits & 0x08) ? ETW_ORIGIN_PERF : ETW_ORIGIN_ETL;
+  ev->raw_time = st->raw;
+  ev->time = INT64_C (132000000000000000) + st->raw;
+  st->raw += 1 + (id & 0xFF);
+  ev->cpu = st->n++ % 4;
+  ev->payload = payload;
+  ev->payload_len = (uint32_t) len;
+  if (bits & 0x02)
+    ev->xflags |= ETW_XFLAG_FIELD_LIST;
+
+  switch (ev->kind)
+    {
+    case ETW_HDR_SYSTEM:
+    case ETW_HDR_COMPACT:
+    case ETW_HDR_PERFINFO:
+      {
+        /* As the reader does: the hook names the class and opcode. */
+        uint8_t opcode;
+        ev->hook_id = id;
+        etw_kernel_hook_provider (id, &ev->provider, &opcode);
+        ev->opcode = opcode;
+        ev->flags |= ETW_FLAG_CLASSIC_HEADER;
+        if ((id >> 8) == ETW_GROUP_STACKWALK)
+          ev->xflags |= ETW_XFLAG_STACK_WALK;
+        if (ev->kind == ETW_HDR_PERFINFO)
+          ev->pid = ev->tid = 0xFFFFFFFFu;
+        break;
+      }
+    case ETW_HDR_CLASSIC:
+    case ETW_HDR_INSTANCE:
+      etw_guid_read (&ev->provider, guid);
+      ev->flags |= ETW_FLAG_CLASSIC_HEADER;
+      break;
+    default:
+      etw_guid_read (&ev->provider, guid);
+      ev->id = id;
+      break;
+    }
+
+  *flags = ETW_DECODE_SUMMARY;
+  if (!(bits & 0x04))
+    *flags |= ETW_DECODE_DETAIL | ((bits & 0x10) ? 0 : ETW_DECODE_FIELDS);
+  return true;
 }
