@@ -12,6 +12,8 @@
 #include "etws-file-source.h"
 #include "etws-ui.h"
 
+#include <string.h>
+
 /* Status and progress refresh at most this often while rows pour in. */
 #define STATUS_INTERVAL_MS 100
 #define RECENT_MAX         10
@@ -183,6 +185,19 @@ session_name (EtwsWindow *self)
   return self->live ? "The live capture" : "The file";
 }
 
+/* Messages from the reader start with the file's name; the banner names
+ * the file already. */
+static const char *
+without_name (const char *message,
+              const char *name)
+{
+  gsize len = name != NULL ? strlen (name) : 0;
+
+  if (len > 0 && strncmp (message, name, len) == 0 && strncmp (message + len, ": ", 2) == 0)
+    return message + len + 2;
+  return message;
+}
+
 static void
 show_damage (EtwsWindow *self)
 {
@@ -193,7 +208,8 @@ show_damage (EtwsWindow *self)
   text = g_strdup_printf ("%s%s%s is damaged: %s. The %" G_GUINT64_FORMAT " rows before the "
                           "damage are shown.",
                           name != NULL ? "“" : "", name != NULL ? name : session_name (self),
-                          name != NULL ? "”" : "", self->damage->message, rows);
+                          name != NULL ? "”" : "", without_name (self->damage->message, name),
+                          rows);
   etws_window_show_banner (self, GTK_MESSAGE_WARNING, text);
 }
 
@@ -227,7 +243,8 @@ finished_cb (EtwsWorker   *worker,
     {
       g_autofree char *name = self->file != NULL ? g_file_get_basename (self->file) : NULL;
       g_autofree char *text = g_strdup_printf ("Could not open %s: %s",
-                                               name != NULL ? name : "the capture", error->message);
+                                               name != NULL ? name : "the capture",
+                                               without_name (error->message, name));
       etws_window_show_banner (self, GTK_MESSAGE_ERROR, text);
     }
   else if (self->damage != NULL)
