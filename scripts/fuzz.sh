@@ -5,6 +5,9 @@
 # "Ok: N" and "Fail: N" (harnesses without / with a finding).
 #
 #   scripts/fuzz.sh [SECONDS] [HARNESS...]
+# FUZZ_RUNS=N also stops a harness after N executions (a campaign of
+# "10 M executions or 1 h, whichever comes first" is FUZZ_RUNS=10000000
+# with SECONDS=3600).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -83,7 +86,7 @@ for h in $harnesses; do
   ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ETWSCOPE_FIXTURES="$fixtures" \
-    "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
+    "$exe" -max_total_time="$seconds" -runs="${FUZZ_RUNS:--1}" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
       -print_final_stats=1 -artifact_prefix="$build/findings/$h-" \
       "$build/corpus/$h" "$seeds/$h" "tests/fuzz/regress/$h" $extra >"$log" 2>&1
   rc=$?
