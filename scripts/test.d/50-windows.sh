@@ -39,6 +39,13 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
   "$WINE" winecfg -v win10 >/dev/null 2>&1
 fi
 
+# Start the wineserver and Wine's own services (winedevice.exe, …) here,
+# detached from any test's output: started by a test, they would keep its
+# stdout open and meson would wait for them until the whole run ends.
+"$WINESERVER" -k >/dev/null 2>&1
+"$WINESERVER" -p </dev/null >/dev/null 2>&1
+"$WINE" cmd /c exit </dev/null >/dev/null 2>&1
+
 meson test -C build-mingw --print-errorlogs --no-rebuild --num-processes 2 \
   > build-mingw/test-output.log 2>&1
 rc=$?
