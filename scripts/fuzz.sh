@@ -7,7 +7,8 @@
 #   scripts/fuzz.sh [SECONDS] [HARNESS...]
 # FUZZ_RUNS=N also stops a harness after N executions (a campaign of
 # "10 M executions or 1 h, whichever comes first" is FUZZ_RUNS=10000000
-# with SECONDS=3600).
+# with SECONDS=3600). FUZZ_OUT=DIR keeps that run's corpora, findings and
+# logs apart (default build-fuzz).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,8 @@ seconds="${1:-60}"
 harnesses="${*:-etl xpress record fields decode tracelogging filter export export-file}"
 fixtures="$(cd .. && pwd)/shared/fixtures/etl"
 build=build-fuzz
+out="${FUZZ_OUT:-$build}"
+mkdir -p "$out"
 
 if [ ! -f "$build/build.ninja" ]; then
   # Coverage instrumentation everywhere (fuzzer-no-link); the harnesses
@@ -55,12 +58,13 @@ if ! ninja -C "$build" $build_targets; then
 fi
 
 # Seeds: regenerated from the fixtures (the .etl.gz inflated first).
-seeds="$build/seeds"
+seeds="$out/seeds"
 rm -rf "$seeds"
-gzip -dc "$fixtures/etwanalyzer_TraceLoggingTester.etl.gz" > "$build/TraceLoggingTester.etl" 2>/dev/null
+gzip -dc "$fixtures/etwanalyzer_TraceLoggingTester.etl.gz" > "$out/TraceLoggingTester.etl" 2>/dev/null
 ASAN_OPTIONS=detect_leaks=0 "$build/tests/fuzz/make-corpus" "$seeds" "$fixtures" \
-  "$build/TraceLoggingTester.etl" || echo "fuzz: make-corpus failed"
-mkdir -p "$build/findings"
+  "$out/TraceLoggingTester.etl" >/dev/null || echo "fuzz: make-corpus failed"
+rm -f "$out/TraceLoggingTester.etl"
+mkdir -p "$out/findings"
 
 ok=0
 fail=0
@@ -70,7 +74,7 @@ for h in $harnesses; do
     echo "fuzz-$h: not built here, skipped"
     continue
   fi
-  mkdir -p "$build/corpus/$h" "$seeds/$h"
+  mkdir -p "$out/corpus/$h" "$seeds/$h"
   case $h in
     etl|export-file) max_len=262144 ;;
     xpress) max_len=70000 ;;
@@ -81,14 +85,14 @@ for h in $harnesses; do
   # The writers take decode's events; the whole-path export takes .etl files.
   [ "$h" = export ] && extra="$seeds/decode"
   [ "$h" = export-file ] && extra="$seeds/etl"
-  log="$build/fuzz-$h.log"
+  log="$out/fuzz-$h.log"
   # shellcheck disable=SC2086
   ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ETWSCOPE_FIXTURES="$fixtures" \
     "$exe" -max_total_time="$seconds" -runs="${FUZZ_RUNS:--1}" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
-      -print_final_stats=1 -artifact_prefix="$build/findings/$h-" \
-      "$build/corpus/$h" "$seeds/$h" "tests/fuzz/regress/$h" $extra >"$log" 2>&1
+      -print_final_stats=1 -artifact_prefix="$out/findings/$h-" \
+      "$out/corpus/$h" "$seeds/$h" "tests/fuzz/regress/$h" $extra >"$log" 2>&1
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
