@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "etw-bytes.h"
+#include "etw-decode.h"
 #include "etw-fields.h"
 #include "etw-guid.h"
 #include "etw-providers.h"
@@ -300,6 +301,116 @@ file_create (unsigned ps)
              is_uint (&fs, "CreateOptions", ETW_VAL_HEX, 0x20),
              "FileIo: IrpPtr, FileObject, TTID and CreateOptions (hex)");
   tap_check (is_str (&fs, "OpenPath", ETW_VAL_STRING, "C:\\Temp\\test.txt"), "FileIo: OpenPath");
+}
+
+/* The seed's "pre-parsed fields" path end to end, minus TDH itself: the
+ * field list the walk makes from the MOF schema of TcpIp Send v2 and of
+ * FileIo Create v3 decodes in decode/ to the same summary as the raw
+ * payload of the same event (what auto mode keeps). */
+static void
+decode_as_file_would (const EtwGuid *provider,
+                      uint8_t        opcode,
+                      uint8_t        version,
+                      const Schema  *s,
+                      const Data    *d,
+                      const char    *what,
+                      const char    *want_op)
+{
+  EtwDecoder *dec_fields = etw_decoder_new (), *dec_raw = etw_decoder_new ();
+  EtwDecoded *a = malloc (sizeof *a), *b = malloc (sizeof *b);
+  EtwFieldWriter w;
+  EtwEvent ev;
+  bool ok;
+
+  memset (&ev, 0, sizeof ev);
+  ev.provider = *provider;
+  ev.opcode = opcode;
+  ev.version = version;
+  ev.kind = ETW_HDR_SYSTEM;
+  ev.flags = ETW_FLAG_CLASSIC_HEADER | ETW_FLAG_64_BIT_HEADER;
+  ev.pointer_size = 8;
+  ev.pid = 4;
+  ev.tid = 8;
+  ev.origin = ETW_ORIGIN_ETW_LIVE;
+
+  ev.payload = d->b;
+  ev.payload_len = (uint32_t) d->n;
+  etw_decoder_observe (dec_raw, &ev);
+  etw_decode (dec_raw, &ev, ETW_DECODE_SUMMARY | ETW_DECODE_DETAIL, b);
+
+  etw_fw_init (&w, out_buf, sizeof out_buf);
+  ok = etw_tdh_write_fields (&s->u.info, s->len, d->b, d->n, 8, scratch, sizeof scratch, &w);
+  ev.payload = out_buf;
+  ev.payload_len = (uint32_t) w.len;
+  ev.xflags = ETW_XFLAG_FIELD_LIST;
+  etw_decoder_observe (dec_fields, &ev);
+  etw_decode (dec_fields, &ev, ETW_DECODE_SUMMARY | ETW_DECODE_DETAIL, a);
+
+  tap_diag ("%s: fields [%s|%s|%u|%s] raw [%s|%s|%u|%s]", what, a->event_name ? a->event_name : "-",
+            a->operation ? a->operation : "-", a->pid, a->path ? a->path : "-",
+            b->event_name ? b->event_name : "-", b->operation ? b->operation : "-", b->pid,
+            b->path ? b->path : "-");
+  tap_check (ok && a->operation != NULL && strcmp (a->operation, want_op) == 0,
+             "%s from TDH fields decodes as %s", what, want_op);
+  tap_check (a->pid == b->pid && a->operation != NULL && b->operation != NULL &&
+             strcmp (a->operation, b->operation) == 0 && a->path != NULL && b->path != NULL &&
+             strcmp (a->path, b->path) == 0,
+             "%s: TDH fields and the raw payload give the same pid, operation and path", what);
+  etw_decoder_free (dec_fields);
+  etw_decoder_free (dec_raw);
+  free (a);
+  free (b);
+}
+
+static void
+pre_parsed_path (void)
+{
+  static const uint8_t daddr[4] = { 1, 1, 1, 1 }, saddr[4] = { 10, 0, 0, 10 };
+  Schema s;
+  Data d = { .n = 0 };
+
+  schema_init (&s, 10, 10);
+  prop (&s, 0, "PID", IN_UINT32, 0);
+  prop (&s, 1, "size", IN_UINT32, 0);
+  prop (&s, 2, "daddr", IN_UINT32, OUT_IPV4);
+  prop (&s, 3, "saddr", IN_UINT32, OUT_IPV4);
+  prop (&s, 4, "dport", IN_UINT16, OUT_PORT);
+  prop (&s, 5, "sport", IN_UINT16, OUT_PORT);
+  prop (&s, 6, "startime", IN_UINT32, 0);
+  prop (&s, 7, "endtime", IN_UINT32, 0);
+  prop (&s, 8, "seqnum", IN_UINT32, 0);
+  prop (&s, 9, "connid", IN_POINTER, 0);
+  d_u32 (&d, 1234);
+  d_u32 (&d, 517);
+  d_bytes (&d, daddr, 4);
+  d_bytes (&d, saddr, 4);
+  d_u8 (&d, 443 >> 8);
+  d_u8 (&d, 443 & 0xff);
+  d_u8 (&d, 5050 >> 8);
+  d_u8 (&d, 5050 & 0xff);
+  d_u32 (&d, 1);
+  d_u32 (&d, 2);
+  d_u32 (&d, 7);
+  d_u64 (&d, 0xffffa00011112222ull);
+  decode_as_file_would (&ETW_GUID_TCPIP, 10, 2, &s, &d, "TcpIp Send v2", "TCP Send");
+
+  schema_init (&s, 7, 7);
+  prop (&s, 0, "IrpPtr", IN_POINTER, 0);
+  prop (&s, 1, "FileObject", IN_POINTER, 0);
+  prop (&s, 2, "TTID", IN_UINT32, 0);
+  prop (&s, 3, "CreateOptions", IN_UINT32, OUT_HEXINT32);
+  prop (&s, 4, "FileAttributes", IN_UINT32, 0);
+  prop (&s, 5, "ShareAccess", IN_UINT32, 0);
+  prop (&s, 6, "OpenPath", IN_UNICODESTRING, 0);
+  d.n = 0;
+  d_u64 (&d, 0x2000);
+  d_u64 (&d, 0x1000);
+  d_u32 (&d, 8);
+  d_u32 (&d, 0x01000020);
+  d_u32 (&d, 0x80);
+  d_u32 (&d, 7);
+  d_wsz (&d, "\\Device\\HarddiskVolume3\\Temp\\test.txt", true);
+  decode_as_file_would (&ETW_GUID_FILEIO, 64, 3, &s, &d, "FileIo Create v3", "CreateFile");
 }
 
 /* Counts and lengths taken from earlier properties, structs, and the
@@ -695,6 +806,7 @@ main (void)
   registry (4);
   file_create (8);
   file_create (4);
+  pre_parsed_path ();
   structure ();
   bounds ();
   wanted ();
