@@ -131,7 +131,8 @@ append_ipv6 (GString       *out,
     {
       if (i == best)
         {
-          g_string_append (out, i == 0 ? "::" : ":");
+          /* The group before the run did not write its colon. */
+          g_string_append (out, "::");
           i += best_len - 1;
           continue;
         }
