@@ -184,6 +184,7 @@ ctx_init (EtwDecCtx      *c,
   c->ps = ev->pointer_size == 4 ? 4 : 8;
   c->want_fields = want_fields;
   c->malformed = false;
+  c->raw = false;
   c->family = FAM_OTHER;
   c->depth = 0;
   c->sem = SEM_NONE;
@@ -238,7 +239,10 @@ decode_payload (EtwDecCtx   *c,
       return;
     }
   if (!c->want_fields)
-    return;
+    {
+      c->raw = !(ev->flags & ETW_FLAG_STRING_ONLY);
+      return;
+    }
   if (ev->flags & ETW_FLAG_STRING_ONLY)
     {
       bool found;

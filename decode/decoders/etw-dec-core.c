@@ -574,9 +574,9 @@ etw_fmt_ip6 (char          *buf,
 
       if (i == best)
         {
+          /* The group before the run left off its colon. */
           buf[o++] = ':';
-          if (i == 0)
-            buf[o++] = ':';
+          buf[o++] = ':';
           i += best_len - 1;
           continue;
         }
@@ -720,6 +720,7 @@ etw_field_payload (EtwDecCtx *c)
 {
   EtwField *f;
 
+  c->raw = true;
   if (!c->want_fields || c->ev->payload_len == 0)
     return;
   f = etw_field_add (c, "Payload", ETW_VAL_BINARY);

@@ -338,6 +338,7 @@ typedef struct
   bool            want_fields;
   bool            malformed;    /* payload shorter than its layout */
   uint8_t         family;       /* FAM_* of the provider */
+  bool            raw;          /* no layout: the payload is shown as bytes */
   uint8_t         depth;        /* nesting of the fields being added */
   uint16_t        sem;
   uint64_t        have;         /* bit per role present */

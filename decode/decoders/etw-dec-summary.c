@@ -461,6 +461,19 @@ detail_build (EtwDecCtx   *c,
 {
   Detail d = { .len = 0 };
   const char *s;
+  const EtwEvent *ev = c->ev;
+
+  if (c->raw)
+    {
+      /* No schema: the header facts and the size, never guessed fields. */
+      if (ev->kind == ETW_HDR_EVENT || ev->kind == ETW_HDR_LIVE)
+        detail_add (&d, "Event ID %u, version %u, opcode %u, level %u, keywords 0x%" PRIx64 ", %u bytes",
+                    ev->id, ev->version, ev->opcode, ev->level, ev->keyword, ev->payload_len);
+      else
+        detail_add (&d, "Version %u, opcode %u, %u bytes", ev->version, ev->opcode, ev->payload_len);
+      c->out->detail = etw_text_copy (c->out, d.buf, d.len);
+      return;
+    }
 
   switch (cls)
     {
@@ -560,12 +573,8 @@ detail_build (EtwDecCtx   *c,
           if (etw_ctx_has (c, R_TID))
             detail_add (&d, "Thread ID: %" PRIu64, c->role[R_TID].num);
         }
-      else if (c->out->n_fields > 0)
+      else
         detail_generic (c, &d);
-      else if (c->ev->kind == ETW_HDR_EVENT || c->ev->kind == ETW_HDR_LIVE)
-        detail_add (&d, "Event ID %u, version %u, opcode %u, level %u, keywords 0x%" PRIx64 ", %u bytes",
-                    c->ev->id, c->ev->version, c->ev->opcode, c->ev->level, c->ev->keyword,
-                    c->ev->payload_len);
       break;
     }
   if (c->malformed)

@@ -91,7 +91,7 @@ ip6_text (const uint8_t *a,
     {
       if (i == best)
         {
-          o += sprintf (o, i == 0 ? "::" : ":");
+          o += sprintf (o, "::");
           i += best_len - 1;
           continue;
         }
