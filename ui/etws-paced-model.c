@@ -9,10 +9,16 @@
 
 #include "etws-paced-model-private.h"
 
-/* Rows let in per frame while the list is short, and how long "short" is
- * (a little more than the rows GTK 4.8 keeps widgets for). */
-#define STEP_ROWS  16
-#define PACED_ROWS 240
+/* While the list is short (a little longer than the ~200 rows GTK 4.8
+ * keeps widgets for), rows are let in a step per frame. The step adapts so
+ * that building their widgets takes about STEP_BUDGET_US (measured inside
+ * items-changed, where GTK builds them; styling and layout come on top):
+ * many light frames keep the main loop smoother than a few heavy ones. */
+#define PACED_ROWS     240
+#define STEP_FIRST     16
+#define STEP_MIN       2
+#define STEP_MAX       32
+#define STEP_BUDGET_US 5000
 
 struct _EtwsPacedModel
 {
@@ -23,6 +29,7 @@ struct _EtwsPacedModel
   gulong      changed_id;
   guint       tick_id;
   gboolean    skip_tick;     /* let the rows added outside a frame paint first */
+  guint       step;
   guint       n_items;       /* a prefix of the model */
 };
 
@@ -72,6 +79,22 @@ grow_to (EtwsPacedModel *self,
   g_list_model_items_changed (G_LIST_MODEL (self), old, 0, n - old);
 }
 
+/* One paced step, timed to size the next one. */
+static void
+grow_step (EtwsPacedModel *self,
+           guint           total)
+{
+  guint old = self->n_items;
+  gint64 t0 = g_get_monotonic_time ();
+  gint64 per_row;
+
+  grow_to (self, MIN (total, self->n_items + self->step));
+  if (self->n_items == old)
+    return;
+  per_row = MAX (1, (g_get_monotonic_time () - t0) / (self->n_items - old));
+  self->step = (guint) CLAMP (STEP_BUDGET_US / per_row, STEP_MIN, STEP_MAX);
+}
+
 static void
 stop_ticking (EtwsPacedModel *self)
 {
@@ -93,10 +116,10 @@ tick_cb (GtkWidget     *widget,
       self->skip_tick = FALSE;
       return G_SOURCE_CONTINUE;
     }
-  if (self->n_items + STEP_ROWS >= PACED_ROWS)
+  if (self->n_items >= PACED_ROWS)
     grow_to (self, total);
   else
-    grow_to (self, MIN (total, self->n_items + STEP_ROWS));
+    grow_step (self, total);
   if (self->n_items < total)
     return G_SOURCE_CONTINUE;
   self->tick_id = 0;
@@ -118,7 +141,7 @@ catch_up (EtwsPacedModel *self)
   /* One step now, so the first rows show in this frame. */
   if (self->tick_id == 0)
     {
-      grow_to (self, MIN (total, self->n_items + STEP_ROWS));
+      grow_step (self, total);
       self->skip_tick = TRUE;
       if (self->n_items < total)
         self->tick_id = gtk_widget_add_tick_callback (self->clock_widget, tick_cb, self, NULL);
@@ -174,6 +197,7 @@ etws_paced_model_class_init (EtwsPacedModelClass *klass)
 static void
 etws_paced_model_init (EtwsPacedModel *self)
 {
+  self->step = STEP_FIRST;
 }
 
 EtwsPacedModel *
