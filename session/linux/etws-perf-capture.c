@@ -469,12 +469,22 @@ read_round (EtwsPerfCapture *cap,
   g_async_queue_push (cap->rounds, round);
 }
 
+void
+_etws_perf_boost_thread (void)
+{
+  /* nice -5: ahead of ordinary busy processes, far from real time. */
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), -5) != 0)
+    g_debug ("cannot raise the capture thread's priority: %s", g_strerror (errno));
+}
+
 static gpointer
 reader_thread (gpointer data)
 {
   EtwsPerfCapture *cap = data;
   g_autofree struct pollfd *pfds = g_new0 (struct pollfd, cap->n_cpus + 1);
   guint n = 0;
+
+  _etws_perf_boost_thread ();
 
   for (guint c = 0; c < cap->n_cpus; c++)
     if (cap->leader[c] >= 0)
@@ -515,7 +525,7 @@ _etws_perf_capture_start (EtwsPerfCapture  *cap,
         return FALSE;
       }
   g_atomic_int_set (&cap->started, 1);
-  cap->thread = g_thread_new ("etwscope-perf-reader", reader_thread, cap);
+  cap->thread = g_thread_new ("perf-reader", reader_thread, cap);
   return TRUE;
 }
 

@@ -132,6 +132,7 @@ struct _EtwsPerfConverter
   GHashTable       *listeners;  /* port → owner (pid << 32 | tid) */
 
   EtwsPerfBatch    *batch;
+  guint64           n_records;   /* atomic: read by the benchmark */
   guint64           lost;
   char             *notice;
   guint8            payload[PAYLOAD_MAX];
@@ -2321,6 +2322,7 @@ _etws_perf_converter_feed (EtwsPerfConverter *conv,
         }
       if (best == NULL || best_time > limit)
         break;
+      __atomic_add_fetch (&conv->n_records, 1, __ATOMIC_RELAXED);
       handle_record (conv, best_rec);
       stream_advance (best, best_rec, best_time);
     }
@@ -2340,6 +2342,12 @@ _etws_perf_converter_flush (EtwsPerfConverter *conv,
                             gboolean           last)
 {
   deliver_batch (conv, last);
+}
+
+guint64
+_etws_perf_converter_n_records (EtwsPerfConverter *conv)
+{
+  return __atomic_load_n (&conv->n_records, __ATOMIC_RELAXED);
 }
 
 void

@@ -196,6 +196,10 @@ gboolean              _etws_perf_tp_load        (guint64             mask,
                                                  EtwsPerfTpFormat   *formats,
                                                  GError            **error);
 
+/* Raises the calling thread's priority a little (root only; best effort):
+ * a saturated machine must not starve the capture into losing events. */
+void                _etws_perf_boost_thread     (void);
+
 /* ---- The rings and the reader thread (etws-perf-capture.c) ---- */
 
 typedef struct _EtwsPerfCapture EtwsPerfCapture;
@@ -379,6 +383,8 @@ void               _etws_perf_converter_flush    (EtwsPerfConverter    *conv,
                                                   gboolean              last);
 void               _etws_perf_converter_notice   (EtwsPerfConverter    *conv,
                                                   const char           *notice);
+/* Records merged so far (any thread). */
+guint64            _etws_perf_converter_n_records (EtwsPerfConverter   *conv);
 
 /* ---- Symbols (etws-perf-symbols.c), run thread only ---- */
 

@@ -123,6 +123,8 @@ converter_thread (gpointer data)
 
   gint64 t0 = clock_ns (CLOCK_MONOTONIC);
 
+  _etws_perf_boost_thread ();
+
   /* Enabled first, then /proc is read, as ETW's rundown does: a process
    * born in between is in both rather than in neither. The rundown is
    * stamped with the moment before the rings were enabled. */
@@ -310,13 +312,14 @@ etws_perf_source_run (EtwsSource    *source,
 
   g_return_val_if_fail (self->cap != NULL, FALSE);
 
+  _etws_perf_boost_thread ();
   self->realtime_offset = sample_realtime_offset ();
   self->syms = _etws_perf_symbols_new ();
   self->batches = g_async_queue_new ();
   self->conv = _etws_perf_converter_new (&config, self->cap, deliver_cb, self);
   if (self->notice != NULL)
     _etws_perf_converter_notice (self->conv, self->notice);
-  self->conv_thread = g_thread_new ("etwscope-perf-convert", converter_thread, self);
+  self->conv_thread = g_thread_new ("perf-convert", converter_thread, self);
 
   for (;;)
     {
@@ -500,6 +503,9 @@ etws_perf_source_get_stats (EtwsPerfSource      *self,
   stats->backlog_max = cs.backlog_max;
   stats->stalled_rounds = cs.stalled_rounds;
   stats->augmented = self->aug != NULL;
+  /* The converter lives from run() to finalize. */
+  if (self->conv != NULL)
+    stats->records = _etws_perf_converter_n_records (self->conv);
   g_mutex_lock (&self->lock);
   stats->lost = self->lost;
   stats->events_pushed = self->pushed;

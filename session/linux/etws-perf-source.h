@@ -21,6 +21,7 @@ G_DECLARE_FINAL_TYPE (EtwsPerfSource, etws_perf_source, ETWS, PERF_SOURCE, EtwsS
 typedef struct
 {
   guint64  records_bytes;    /* copied out of the rings */
+  guint64  records;          /* records merged by time (samples and sideband) */
   guint64  reader_cpu_ns;    /* CPU time of the reader thread */
   guint64  reader_rounds;
   guint64  backlog_max;      /* most bytes waiting between reader and converter */
