@@ -26,6 +26,7 @@
 #include "etw-providers.h"
 #include "etw-record.h"
 #include "etw-win-convert.h"
+#include "etw-win-filter.h"
 #include "etw-win-queue.h"
 #include "etw-win-tdh.h"
 
@@ -567,7 +568,6 @@ struct EtwLiveWin
 {
   EtwWinConfig       config;
   EtwWinProvider    *providers;
-  uint32_t          *pids;
   Session            sessions[2];
   unsigned           n_sessions;
   EtwWinSessionMode  mode;
@@ -575,6 +575,8 @@ struct EtwLiveWin
 
   EtwWinQueue        queue;
   bool               queue_ready;
+  EtwWinPidFilter    filter;
+  bool               filter_ready;
   SRWLOCK            error_lock;
   volatile LONG      stopping;  /* stop asked: sessions stopped, the rest still flows */
   volatile LONG      abandon;   /* being freed: the rest is not wanted */
@@ -1104,44 +1106,6 @@ etw_live_win_next (EtwLiveWin *live,
 
 /* ---- the consumer ---- */
 
-static bool
-pid_wanted (const EtwLiveWin *lw,
-            uint32_t          pid)
-{
-  for (size_t i = 0; i < lw->config.n_pids; i++)
-    if (lw->pids[i] == pid)
-      return true;
-  return false;
-}
-
-/* The PID filter. Many kernel events are logged in another context than
- * the process they are about, so a few payload pids count too. */
-static bool
-pid_filter_passes (const EtwLiveWin *lw,
-                   const EtwEvent   *ev)
-{
-  const uint8_t *p = ev->payload;
-
-  if (pid_wanted (lw, ev->pid))
-    return true;
-  if (ev->xflags & ETW_XFLAG_LOG_HEADER || etw_guid_equal (&ev->provider, &ETW_GUID_LOST_EVENT))
-    return true;
-  if (ev->xflags & ETW_XFLAG_FIELD_LIST)
-    return false;
-  if ((ev->xflags & ETW_XFLAG_STACK_WALK) && ev->payload_len >= 12)
-    return pid_wanted (lw, (uint32_t) (p[8] | p[9] << 8 | p[10] << 16 | (uint32_t) p[11] << 24));
-  /* Process v1+: UniqueProcessKey, then ProcessId; Thread v1+: ProcessId first. */
-  if (etw_guid_equal (&ev->provider, &ETW_GUID_PROCESS) && ev->version >= 1 &&
-      ev->payload_len >= ev->pointer_size + 4u)
-    {
-      const uint8_t *q = p + ev->pointer_size;
-      return pid_wanted (lw, (uint32_t) (q[0] | q[1] << 8 | q[2] << 16 | (uint32_t) q[3] << 24));
-    }
-  if (etw_guid_equal (&ev->provider, &ETW_GUID_THREAD) && ev->version >= 1 && ev->payload_len >= 4)
-    return pid_wanted (lw, (uint32_t) (p[0] | p[1] << 8 | p[2] << 16 | (uint32_t) p[3] << 24));
-  return false;
-}
-
 /* Called serially by ProcessTrace; everything rec points to dies when this
  * returns, so the event is copied into the queue right here. */
 static VOID WINAPI
@@ -1155,7 +1119,7 @@ on_event (PEVENT_RECORD rec)
     return;
   if (etw_guid_equal (&ev.provider, &ETW_GUID_LOST_EVENT))
     InterlockedIncrement64 (&lw->lost_records);
-  if (lw->config.n_pids > 0 && !pid_filter_passes (lw, &ev))
+  if (!etw_win_pid_filter_passes (&lw->filter, &ev))
     {
       InterlockedIncrement64 (&lw->filtered);
       return;
@@ -1290,7 +1254,11 @@ free_all (EtwLiveWin *lw)
         }
     }
   wl_free (lw->providers);
-  wl_free (lw->pids);
+  if (lw->filter_ready)
+    {
+      etw_win_pid_filter_clear (&lw->filter);
+      InterlockedDecrement64 (&debug_allocations);
+    }
   if (lw->queue_ready)
     {
       etw_win_queue_clear (&lw->queue);
@@ -1382,17 +1350,15 @@ etw_live_win_start (const EtwWinConfig *config,
           }
     }
   lw->config.providers = lw->providers;
-  if (config->n_pids > 0)
+  if (!etw_win_pid_filter_init (&lw->filter, config->pids, config->n_pids, config->include_children))
     {
-      if (config->n_pids > 4096 || (lw->pids = wl_calloc (config->n_pids, sizeof (uint32_t))) == NULL)
-        {
-          set_message (message, message_size, "Too many pids in the filter");
-          free_all (lw);
-          return ETW_WIN_ERR_INVALID;
-        }
-      memcpy (lw->pids, config->pids, config->n_pids * sizeof (uint32_t));
+      set_message (message, message_size, "Too many pids in the filter (at most %d)", ETW_WIN_FILTER_MAX_PIDS);
+      free_all (lw);
+      return ETW_WIN_ERR_INVALID;
     }
-  lw->config.pids = lw->pids;
+  lw->filter_ready = true;
+  InterlockedIncrement64 (&debug_allocations);
+  lw->config.pids = NULL;
   lw->config.record_path = NULL;  /* used only while starting, from config */
 
   if (!etw_win_queue_init (&lw->queue, config->queue_bytes != 0 ? config->queue_bytes : DEFAULT_QUEUE))

@@ -98,6 +98,7 @@ typedef struct
   bool                  stacks;         /* kernel stack walks for the chosen events */
   const uint32_t       *pids;           /* keep only these processes (callback filter) */
   size_t                n_pids;
+  bool                  include_children; /* and the processes they start */
   const char           *record_path;    /* UTF-8; also write an .etl (sequential) */
   size_t                queue_bytes;    /* bounded queue; 0 = 64 MiB */
   int                   tdh_mode;       /* EtwTdhMode; 0 = auto */

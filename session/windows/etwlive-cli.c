@@ -59,6 +59,7 @@ usage (FILE *f)
          "      --flush S          flush interval in seconds (default 1)\n"
          "  -s, --stacks           kernel stack walks and user-provider stacks\n"
          "      --pid N            keep only this process (repeatable)\n"
+         "      --children         and the processes they start\n"
          "  -o, --record FILE      also write the capture to an .etl file\n"
          "      --queue-mb N       bounded queue size (default 64); overflow is dropped and counted\n"
          "      --tdh MODE         auto|all|none: TDH fields for providers decode/ lacks, all, none\n"
@@ -261,6 +262,8 @@ main (int    argc,
         { cfg.stacks = true; used = false; }
       else if (strcmp (a, "--fields") == 0)
         { printer.fields = true; used = false; }
+      else if (strcmp (a, "--children") == 0)
+        { cfg.include_children = true; used = false; }
       else if (val == NULL)
         {
           fprintf (stderr, "etwlive: unknown option or missing value: %s\n", a);

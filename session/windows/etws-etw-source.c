@@ -258,6 +258,7 @@ etws_etw_source_config_from_options (const EtwsLiveOptions  *options,
     }
 
   config->stacks = options->stacks;
+  config->include_children = options->include_children;
   config->tdh_mode = options->fields ? ETW_TDH_AUTO : ETW_TDH_NONE;
   config->buffer_kb = MIN (options->ring_kb, 1024);
   config->n_providers = user->len;

@@ -158,6 +158,7 @@ run_case (const Case *c,
   cfg.record_path = c->record ? path : NULL;
   cfg.pids = c->pids ? pids : NULL;
   cfg.n_pids = c->pids ? 2 : 0;
+  cfg.include_children = c->pids;
   cfg.buffer_kb = 256;
   cfg.min_buffers = 8;
   cfg.max_buffers = 64;
