@@ -251,19 +251,40 @@ main (int    argc,
           return 0;
         }
       else if (strcmp (a, "--list-providers") == 0)
-        { list = true; used = false; }
+        {
+          list = true;
+          used = false;
+        }
       else if (strcmp (a, "--check") == 0)
-        { check = true; used = false; }
+        {
+          check = true;
+          used = false;
+        }
       else if (strcmp (a, "--elevate") == 0)
-        { elevate = true; used = false; }
+        {
+          elevate = true;
+          used = false;
+        }
       else if (strcmp (a, "--separate") == 0)
-        { cfg.separate_sessions = true; used = false; }
+        {
+          cfg.separate_sessions = true;
+          used = false;
+        }
       else if (strcmp (a, "-s") == 0 || strcmp (a, "--stacks") == 0)
-        { cfg.stacks = true; used = false; }
+        {
+          cfg.stacks = true;
+          used = false;
+        }
       else if (strcmp (a, "--fields") == 0)
-        { printer.fields = true; used = false; }
+        {
+          printer.fields = true;
+          used = false;
+        }
       else if (strcmp (a, "--children") == 0)
-        { cfg.include_children = true; used = false; }
+        {
+          cfg.include_children = true;
+          used = false;
+        }
       else if (val == NULL)
         {
           fprintf (stderr, "etwlive: unknown option or missing value: %s\n", a);
