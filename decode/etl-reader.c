@@ -24,6 +24,10 @@
  * and the bound keeps a crafted file from making us allocate freely. */
 #define MAX_BUFFER_USED (16u * 1024u * 1024u)
 #define MAX_CPUS 4096
+/* Merging in time order keeps one inflated buffer per CPU. Each claim is
+ * bounded, but a crafted file can have thousands of CPUs: the sum is
+ * bounded too (1,024 CPUs of 1 MiB buffers, far beyond real traces). */
+#define MAX_SCRATCH_TOTAL (1024u * 1024u * 1024u)
 
 /* On-disk header types (§3). */
 enum
@@ -920,6 +924,7 @@ typedef struct
   uint32_t       used;
   uint32_t       pos;
   uint8_t       *scratch;
+  uint32_t       scratch_size;
   int64_t        last_raw;
   EtwEvent       ev;        /* the peeked event */
   bool           has_ev;
@@ -938,6 +943,7 @@ struct EtlIter
   EtlError       error;
   uint32_t       n_errors;
   uint64_t       position;
+  uint64_t       scratch_total;  /* bytes of all streams' scratch */
   bool           started;
 };
 
@@ -966,16 +972,25 @@ stream_fill (EtlIter *iter,
           EtlError err = { 0 };
           s->cur_buffer = s->buffers[s->next_buffer++];
           const EtlBuffer *buf = &file->buffers[s->cur_buffer];
-          if (buf->flags & ETL_BUFFER_COMPRESSED && s->scratch == NULL)
+          if (buf->flags & ETL_BUFFER_COMPRESSED && s->scratch_size < buf->used)
             {
-              s->scratch = malloc (file->max_used);
-              if (s->scratch == NULL)
+              /* Sized by this buffer's claim, within the iterator's total. */
+              uint8_t *scratch = NULL;
+              if (iter->scratch_total - s->scratch_size + buf->used <= MAX_SCRATCH_TOTAL)
+                scratch = realloc (s->scratch, buf->used);
+              if (scratch == NULL)
                 {
                   set_error (&err, ETL_ERR_NO_MEMORY, buf->file_offset, s->cur_buffer,
-                             "out of memory inflating buffer %u", (unsigned) s->cur_buffer);
+                             "compressed buffer %u claims %u bytes once inflated; with the "
+                             "other CPUs' buffers that is more than %u MiB, buffer skipped",
+                             (unsigned) s->cur_buffer, (unsigned) buf->used,
+                             MAX_SCRATCH_TOTAL / (1024u * 1024u));
                   iter_record_error (iter, &err);
                   continue;
                 }
+              iter->scratch_total += buf->used - s->scratch_size;
+              s->scratch = scratch;
+              s->scratch_size = buf->used;
             }
           s->area = buffer_area (file, s->cur_buffer, s->scratch, &s->used, &err);
           if (err.code != ETL_OK)
