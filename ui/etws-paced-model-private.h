@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A pass-through GListModel that lets the first rows of a fresh list in a
- * few at a time, one step per frame. GTK 4.8's list views build widgets
+ * few at a time, a step every few frames. GTK 4.8's list views build widgets
  * for up to about 200 rows around their anchor at once, synchronously in
  * items-changed; with eleven columns that is over 2,000 cells in one frame.
  * Growing the first rows by a step per frame shows the first rows at once
@@ -21,7 +21,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (EtwsPacedModel, etws_paced_model, ETWS, PACED_MODEL, GObject)
 
-/* Frames come from `clock_widget` (a tick callback while catching up). */
+/* Pacing applies while `clock_widget` (the list) exists. */
 EtwsPacedModel *etws_paced_model_new       (GListModel     *model,
                                             GtkWidget      *clock_widget);
 GListModel     *etws_paced_model_get_model (EtwsPacedModel *self);

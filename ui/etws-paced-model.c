@@ -19,16 +19,19 @@
 #define STEP_MIN       2
 #define STEP_MAX       32
 #define STEP_BUDGET_US 5000
+/* Steps come from a timeout, not the frame clock: frames that build
+ * widgets run long, and back-to-back frames would starve the worker's
+ * drain (an idle source) of the main loop. */
+#define STEP_INTERVAL_MS 30
 
 struct _EtwsPacedModel
 {
   GObject     parent_instance;
 
   GListModel *model;
-  GtkWidget  *clock_widget;  /* weak */
+  GtkWidget  *clock_widget;  /* weak; pacing only while it exists */
   gulong      changed_id;
   guint       tick_id;
-  gboolean    skip_tick;     /* let the rows added outside a frame paint first */
   guint       step;
   guint       n_items;       /* a prefix of the model */
 };
@@ -98,25 +101,16 @@ grow_step (EtwsPacedModel *self,
 static void
 stop_ticking (EtwsPacedModel *self)
 {
-  if (self->tick_id != 0 && self->clock_widget != NULL)
-    gtk_widget_remove_tick_callback (self->clock_widget, self->tick_id);
-  self->tick_id = 0;
+  g_clear_handle_id (&self->tick_id, g_source_remove);
 }
 
 static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       data)
+tick_cb (gpointer data)
 {
   EtwsPacedModel *self = data;
   guint total = g_list_model_get_n_items (self->model);
 
-  if (self->skip_tick)
-    {
-      self->skip_tick = FALSE;
-      return G_SOURCE_CONTINUE;
-    }
-  if (self->n_items >= PACED_ROWS)
+  if (self->n_items >= PACED_ROWS || self->clock_widget == NULL)
     grow_to (self, total);
   else
     grow_step (self, total);
@@ -142,9 +136,8 @@ catch_up (EtwsPacedModel *self)
   if (self->tick_id == 0)
     {
       grow_step (self, total);
-      self->skip_tick = TRUE;
       if (self->n_items < total)
-        self->tick_id = gtk_widget_add_tick_callback (self->clock_widget, tick_cb, self, NULL);
+        self->tick_id = g_timeout_add (STEP_INTERVAL_MS, tick_cb, self);
     }
 }
 
