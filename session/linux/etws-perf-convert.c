@@ -433,6 +433,12 @@ read_cmdline (guint32 pid)
   g_snprintf (path, sizeof path, "/proc/%u/cmdline", pid);
   if (!g_file_get_contents (path, &data, &len, NULL) || len == 0)
     return NULL;
+  /* As long as the augmenter's copy at most. */
+  if (len > ETWS_AUG_ARGS_MAX)
+    {
+      len = ETWS_AUG_ARGS_MAX;
+      data[len - 1] = '\0';
+    }
   for (gsize i = 0; i + 1 < len; i++)
     if (data[i] == '\0')
       data[i] = ' ';
