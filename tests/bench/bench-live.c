@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -411,7 +412,10 @@ run_perf (const Level *level,
           PerfResult  *r)
 {
   g_autofree char *data = g_strdup_printf ("/tmp/bench-live-%d.data", (int) getpid ());
+  g_autofree char *fifo = g_strdup_printf ("/tmp/bench-live-%d.ready", (int) getpid ());
   g_autofree char *pages = g_strdup_printf ("%d", RING_KB / 4);
+  g_autofree char *seconds = g_strdup_printf ("%g", step_seconds);
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *stats = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
@@ -419,41 +423,55 @@ run_perf (const Level *level,
   gboolean in_event = FALSE;
   guint64 samples = 0;
   Load load = { 0 };
-  int status;
+  int status, ready;
+  char byte;
   pid_t perf;
 
   memset (r, 0, sizeof *r);
+  unlink (fifo);
+  if (mkfifo (fifo, 0600) != 0)
+    return FALSE;
   perf = fork ();
   if (perf == 0)
     {
       int null = open ("/dev/null", O_WRONLY);
       dup2 (null, 1);
       dup2 (null, 2);
-      /* A shell's background job ignores SIGINT, and exec keeps that. */
-      signal (SIGINT, SIG_DFL);
+      /* perf starts its workload once its events are on: the workload
+       * tells us so through the FIFO, then lasts as long as the load. */
       if (stacks)
-        execlp ("perf", "perf", "record", "-q", "-a", "-g", "-m", pages, "-e", events, "-o", data, NULL);
+        execlp ("perf", "perf", "record", "-q", "-a", "-g", "-m", pages, "-e", events, "-o", data,
+                "--", self, "--ready", fifo, seconds, NULL);
       else
-        execlp ("perf", "perf", "record", "-q", "-a", "-m", pages, "-e", events, "-o", data, NULL);
+        execlp ("perf", "perf", "record", "-q", "-a", "-m", pages, "-e", events, "-o", data,
+                "--", self, "--ready", fifo, seconds, NULL);
       _exit (127);
     }
-  /* perf opens its events and rings before it records. */
-  g_usleep (1500 * 1000);
+  ready = open (fifo, O_RDONLY);
+  if (ready < 0 || read (ready, &byte, 1) != 1)
+    {
+      g_printerr ("bench-live: perf record did not start\n");
+      if (ready >= 0)
+        close (ready);
+      unlink (fifo);
+      waitpid (perf, NULL, 0);
+      return FALSE;
+    }
+  close (ready);
+  unlink (fifo);
   load_start (&load, level);
   while (load_running (&load))
     g_usleep (5000);
   r->ops_per_s = load_finish (&load);
-  kill (perf, SIGINT);
-  /* perf record finishes its file, then re-raises SIGINT. */
-  if (wait4 (perf, &status, 0, &ru) < 0 ||
-      !((WIFEXITED (status) && WEXITSTATUS (status) == 0) || (WIFSIGNALED (status) && WTERMSIG (status) == SIGINT)))
+  if (wait4 (perf, &status, 0, &ru) < 0 || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
     {
       g_printerr ("bench-live: perf record failed (status %d)\n", status);
       unlink (data);
       return FALSE;
     }
+  /* perf's own time (its workload only sleeps), over the load's span. */
   r->cpu = ((double) ru.ru_utime.tv_sec + (double) ru.ru_utime.tv_usec / 1e6 +
-            (double) ru.ru_stime.tv_sec + (double) ru.ru_stime.tv_usec / 1e6) / (step_seconds + 1.5);
+            (double) ru.ru_stime.tv_sec + (double) ru.ru_stime.tv_usec / 1e6) / step_seconds;
 
   {
     const char *argv[] = { "perf", "report", "-i", data, "--stats", NULL };
@@ -479,7 +497,7 @@ run_perf (const Level *level,
       else if (in_event && g_str_has_prefix (l, "LOST_SAMPLES events:"))
         r->lost += g_ascii_strtoull (l + strlen ("LOST_SAMPLES events:"), NULL, 10);
     }
-  /* Samples over the whole recording; the load ran step_seconds of it. */
+  /* The recording lasted as long as the load. */
   r->samples_per_s = (double) samples / step_seconds;
   r->ok = TRUE;
   return TRUE;
@@ -505,7 +523,7 @@ run_level (const Level *level,
   if (events != NULL)
     run_perf (level, events, stacks, &perf);
 
-  g_print ("\n%s%s — untraced load %.0f reads/s\n", level->name, stacks ? ", stacks" : "", untraced);
+  g_print ("\n%s%s - untraced load %.0f reads/s\n", level->name, stacks ? ", stacks" : "", untraced);
   g_print ("  etwscope     load %8.0f reads/s (%.2f of untraced)  drained %8.0f records/s  %8.0f rows/s\n",
            ours.ops_per_s, ours.ops_per_s / untraced, ours.records_per_s, ours.rows_per_s);
   g_print ("               reader %.1f%% of a core, whole process %.1f%%, lost %" G_GUINT64_FORMAT
@@ -514,7 +532,7 @@ run_level (const Level *level,
            (double) ours.backlog_max / 1048576.0);
   g_print ("               threads: %s\n", ours.threads);
   g_free (ours.threads);
-  g_print ("               %.0f bytes per row; kernel time stamp → row in store: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+  g_print ("               %.0f bytes per row; kernel time stamp -> row in store: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
            ours.bytes_per_row, ours.lat_p50_ms, ours.lat_p99_ms, ours.lat_max_ms);
   if (perf.ok)
     {
@@ -527,7 +545,7 @@ run_level (const Level *level,
                ours.records_per_s / MAX (perf.samples_per_s, 1), ours.reader_cpu / MAX (perf.cpu, 1e-9),
                ours.lost, perf.lost);
     }
-  g_print ("  goals        ≥ 500k records/s with 0 lost: %s (%.0f, lost %" G_GUINT64_FORMAT "); reader ≤ 10%%: %s; p99 ≤ 100 ms: %s\n",
+  g_print ("  goals        >= 500k records/s with 0 lost: %s (%.0f, lost %" G_GUINT64_FORMAT "); reader <= 10%%: %s; p99 <= 100 ms: %s\n",
            ours.records_per_s >= 500000 && ours.lost == 0 ? "met" : "not met", ours.records_per_s, ours.lost,
            ours.reader_cpu <= 0.10 ? "met" : "not met", ours.lat_p99_ms <= 100 ? "met" : "not met");
 }
@@ -540,6 +558,16 @@ main (int   argc,
   g_autofree char *events = NULL;
   g_autofree char *perf = g_find_program_in_path ("perf");
 
+  if (argc == 4 && strcmp (argv[1], "--ready") == 0)
+    {
+      /* perf record's workload: say that recording has begun, then wait. */
+      int fd = open (argv[2], O_WRONLY);
+      if (fd < 0 || write (fd, "r", 1) != 1)
+        return 1;
+      close (fd);
+      g_usleep ((gulong) (g_ascii_strtod (argv[3], NULL) * G_USEC_PER_SEC));
+      return 0;
+    }
   if (argc > 1)
     step_seconds = CLAMP (g_ascii_strtod (argv[1], NULL), 0.5, 10.0);
   if (geteuid () != 0 || !etws_live_check (&error))
