@@ -37,7 +37,8 @@ etw_decoder_new (void)
     return NULL;
   etw_names_init (dec);
   dec->scratch = malloc (sizeof (EtwDecoded));
-  if (dec->scratch == NULL || dec->irps == NULL)
+  dec->compiled = calloc (ETW_COMPILED_SLOTS, sizeof *dec->compiled);
+  if (dec->scratch == NULL || dec->irps == NULL || dec->compiled == NULL)
     {
       etw_decoder_free (dec);
       return NULL;
@@ -52,6 +53,7 @@ etw_decoder_free (EtwDecoder *decoder)
     return;
   etw_names_free (decoder);
   free (decoder->scratch);
+  free (decoder->compiled);
   free (decoder->event_names);
   free (decoder);
 }
@@ -268,6 +270,7 @@ etw_decoder_observe (EtwDecoder     *decoder,
   EtwSem sem;
   const char *unused = NULL;
 
+  decoder->last.valid = false;
   identify (decoder, ev, &id);
 
   /* User-mode providers log from the thread they describe. */
@@ -291,11 +294,35 @@ etw_decoder_observe (EtwDecoder     *decoder,
   decoder->scratch->n_fields = 0;
   decoder->scratch->truncated = false;
   ctx_init (&c, decoder, ev, decoder->scratch, false);
+  c.role = decoder->last.role;
   c.family = id.family;
   c.sem = (uint16_t) sem;
   decode_payload (&c, &id, &unused);
   c.sem = (uint16_t) sem;
+
+  decoder->last.valid = true;
+  decoder->last.malformed = c.malformed;
+  decoder->last.raw = c.raw;
+  decoder->last.payload = ev->payload;
+  decoder->last.payload_len = ev->payload_len;
+  decoder->last.raw_time = ev->raw_time;
+  decoder->last.id = ev->id;
+  decoder->last.opcode = ev->opcode;
+  decoder->last.version = ev->version;
+  decoder->last.have = c.have;
+  decoder->last.sem = (uint16_t) sem;
+
   etw_observe_roles (&c);
+}
+
+/* Whether the roles observe kept are this event's. */
+static bool
+same_as_observed (const EtwDecoder *dec,
+                  const EtwEvent   *ev)
+{
+  return dec->last.valid && dec->last.payload == ev->payload && dec->last.payload_len == ev->payload_len &&
+         dec->last.raw_time == ev->raw_time && dec->last.id == ev->id && dec->last.opcode == ev->opcode &&
+         dec->last.version == ev->version;
 }
 
 bool
@@ -331,6 +358,7 @@ etw_decode (EtwDecoder     *decoder,
 {
   Ident id;
   EtwDecCtx c;
+  EtwRoleVal roles[R_COUNT];
   const char *event_name = NULL;
 
   out->n_fields = 0;
@@ -347,8 +375,8 @@ etw_decode (EtwDecoder     *decoder,
 
   /* The detail is built from the fields where it has no better source. */
   ctx_init (&c, decoder, ev, out, (flags & (ETW_DECODE_FIELDS | ETW_DECODE_DETAIL)) != 0);
+  c.role = roles;
   c.family = id.family;
-  c.sem = (uint16_t) sem_of (&id, ev);
 
   switch (id.family)
     {
@@ -370,7 +398,20 @@ etw_decode (EtwDecoder     *decoder,
       break;
     }
 
-  decode_payload (&c, &id, &event_name);
+  if (!c.want_fields && same_as_observed (decoder, ev))
+    {
+      /* The roles observe decoded a moment ago, where they are. */
+      c.role = decoder->last.role;
+      c.have = decoder->last.have;
+      c.malformed = decoder->last.malformed;
+      c.raw = decoder->last.raw;
+      c.sem = decoder->last.sem;
+    }
+  else
+    {
+      c.sem = (uint16_t) sem_of (&id, ev);
+      decode_payload (&c, &id, &event_name);
+    }
   if (event_name == NULL && id.family >= FAM_KPROC && id.family <= FAM_KREG)
     {
       /* A field list from a manifest kernel provider: name it by its id. */

@@ -17,6 +17,13 @@
 #include <stdio.h>
 #include <string.h>
 
+/* SSE2 is part of x86-64 (and of every mingw-w64 x86-64 target); other
+ * hosts take the portable loops. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define ETW_HAVE_SSE2 1
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Text                                                                 */
 
@@ -107,11 +114,39 @@ etw_text_utf16 (EtwDecoded    *out,
                 size_t         bytes)
 {
   char *lim, *start = text_begin (out, &lim), *o = start;
-  size_t n = bytes / 2;
+  size_t n = bytes / 2, i = 0;
 
   if (start == NULL)
     return "";
-  for (size_t i = 0; i < n; i++)
+  /* Paths are nearly always ASCII: eight units at a time while there is
+   * room for them. */
+#ifdef ETW_HAVE_SSE2
+  while (i + 8 <= n && lim - o >= 8)
+    {
+      __m128i units = _mm_loadu_si128 ((const __m128i *) (p + 2 * i));
+      /* Any unit >= 0x80 sets a bit: the high byte, or bit 7 of the low. */
+      __m128i wide = _mm_and_si128 (units, _mm_set1_epi16 ((short) 0xFF80));
+      if (_mm_movemask_epi8 (_mm_cmpeq_epi16 (wide, _mm_setzero_si128 ())) != 0xFFFF)
+        break;
+      _mm_storel_epi64 ((__m128i *) o, _mm_packus_epi16 (units, units));
+      o += 8;
+      i += 8;
+    }
+#endif
+  /* Byte tests, so the host's endianness does not matter. */
+  while (i + 4 <= n && lim - o >= 4)
+    {
+      const uint8_t *q = p + 2 * i;
+      if ((q[1] | q[3] | q[5] | q[7] | ((q[0] | q[2] | q[4] | q[6]) & 0x80)) != 0)
+        break;
+      o[0] = (char) q[0];
+      o[1] = (char) q[2];
+      o[2] = (char) q[4];
+      o[3] = (char) q[6];
+      o += 4;
+      i += 4;
+    }
+  for (; i < n; i++)
     {
       uint32_t ch = (uint32_t) p[2 * i] | ((uint32_t) p[2 * i + 1] << 8);
       char *next;
@@ -395,8 +430,25 @@ etw_wcs_bytes (const uint8_t *p,
 {
   size_t i = 0;
 
+#ifdef ETW_HAVE_SSE2
+  for (; i + 16 <= max; i += 16)
+    {
+      __m128i units = _mm_loadu_si128 ((const __m128i *) (p + i));
+      int mask = _mm_movemask_epi8 (_mm_cmpeq_epi16 (units, _mm_setzero_si128 ()));
+      if (mask != 0)
+        {
+          *found = true;
+          return i + (size_t) __builtin_ctz ((unsigned) mask);
+        }
+    }
+#endif
+  /* Four units per step: a unit is zero when both its bytes are. */
+  for (; i + 8 <= max; i += 8)
+    if ((p[i] | p[i + 1]) == 0 || (p[i + 2] | p[i + 3]) == 0 || (p[i + 4] | p[i + 5]) == 0 ||
+        (p[i + 6] | p[i + 7]) == 0)
+      break;
   for (; i + 2 <= max; i += 2)
-    if (p[i] == 0 && p[i + 1] == 0)
+    if ((p[i] | p[i + 1]) == 0)
       {
         *found = true;
         return i;
@@ -622,6 +674,44 @@ etw_text_role (EtwDecCtx *c,
     }
 }
 
+const char *
+etw_text_role_basename (EtwDecCtx *c,
+                        unsigned   r)
+{
+  const EtwRoleVal *v = &c->role[r];
+  const char *s;
+  uint32_t start = 0;
+
+  if (!etw_ctx_has (c, r) || v->len == 0)
+    return NULL;
+  switch (v->kind)
+    {
+    case RV_WSTR:
+      /* From the end: the last component is short, the path is not. */
+      for (uint32_t i = v->len & ~1u; i >= 2; i -= 2)
+        if (v->ptr[i - 1] == 0 && (v->ptr[i - 2] == '\\' || v->ptr[i - 2] == '/'))
+          {
+            start = i;
+            break;
+          }
+      s = etw_text_utf16 (c->out, v->ptr + start, v->len - start);
+      break;
+    case RV_ASTR:
+    case RV_UTF8:
+      for (uint32_t i = v->len; i >= 1; i--)
+        if (v->ptr[i - 1] == '\\' || v->ptr[i - 1] == '/')
+          {
+            start = i;
+            break;
+          }
+      s = etw_text_8bit (c->out, v->ptr + start, v->len - start);
+      break;
+    default:
+      return NULL;
+    }
+  return s[0] != '\0' ? s : NULL;
+}
+
 void
 etw_tb_add_role (EtwTextBuf *tb,
                  EtwDecCtx  *c,
@@ -779,22 +869,176 @@ field_sid (EtwDecCtx  *c,
 /* ------------------------------------------------------------------ */
 /* The layout interpreter                                               */
 
+#define PTR_SIZED 0xFF
+#define FT_TYPE_COUNT (FT_STRUCTEND + 1)
+
+/* Bytes of the fixed-size types (PTR_SIZED: the event's pointer size);
+ * 0 for the others. */
+static const uint8_t fixed_size[FT_TYPE_COUNT] = {
+  [FT_U8] = 1, [FT_I8] = 1, [FT_X8] = 1, [FT_BOOL8] = 1,
+  [FT_U16] = 2, [FT_I16] = 2, [FT_X16] = 2, [FT_PORT] = 2,
+  [FT_U32] = 4, [FT_I32] = 4, [FT_X32] = 4, [FT_ST32] = 4, [FT_BOOL32] = 4, [FT_IP4] = 4,
+  [FT_U64] = 8, [FT_I64] = 8, [FT_X64] = 8, [FT_FILETIME] = 8,
+  [FT_GUID] = 16, [FT_SYSTEMTIME] = 16, [FT_IP6] = 16,
+  [FT_PTR] = PTR_SIZED, [FT_PTRU] = PTR_SIZED, [FT_PTRX] = PTR_SIZED, [FT_STPTR] = PTR_SIZED,
+};
+
+static inline uint64_t
+read_le (const uint8_t *p,
+         size_t         n)
+{
+  switch (n)
+    {
+    case 1: return p[0];
+    case 2: return etw_rd_u16 (p);
+    case 4: return etw_rd_u32 (p);
+    case 8: return etw_rd_u64 (p);
+    default: return 0;
+    }
+}
+
+static void
+compile_layout (EtwCompiledLayout *cl,
+                const EtwFieldDef *defs,
+                unsigned           ps)
+{
+  unsigned i, off = 0;
+
+  cl->defs = defs;
+  cl->ps = (uint8_t) ps;
+  cl->n_fixed = 0;
+  cl->last_role = 0;
+  cl->optional = false;
+  for (i = 0; defs[i].type != FT_END && i < ETW_LAYOUT_MAX_DEFS; i++)
+    if (defs[i].role != R_NONE)
+      cl->last_role = (uint8_t) (i + 1);
+  for (i = 0; defs[i].type != FT_END && i < ETW_LAYOUT_MAX_DEFS; i++)
+    {
+      const EtwFieldDef *d = &defs[i];
+      unsigned size = d->type < FT_TYPE_COUNT ? fixed_size[d->type] : 0;
+
+      if (d->type == FT_SKIP)
+        size = d->aux;
+      else if (size == PTR_SIZED)
+        size = ps;
+      if (d->type == FT_OPT)
+        {
+          /* Optional fields keep their fixed offsets, but may be absent. */
+          cl->optional = true;
+          break;
+        }
+      if (size == 0 || off + size > 0xFFFF)
+        break;
+      if (d->role != R_NONE)
+        {
+          if (cl->n_fixed == sizeof cl->fixed / sizeof cl->fixed[0])
+            break;
+          cl->fixed[cl->n_fixed].role = d->role;
+          cl->fixed[cl->n_fixed].type = d->type;
+          cl->fixed[cl->n_fixed].off = (uint16_t) off;
+          cl->n_fixed++;
+        }
+      off += size;
+    }
+  cl->resume = (uint8_t) i;
+  cl->resume_off = (uint16_t) off;
+  /* A length that refers back into the prefix cannot be resumed from. */
+  for (; defs[i].type != FT_END && i < ETW_LAYOUT_MAX_DEFS; i++)
+    if ((defs[i].type == FT_BINREF || defs[i].type == FT_U64REF) && defs[i].aux < cl->resume)
+      {
+        cl->n_fixed = 0;
+        cl->resume = 0;
+        cl->resume_off = 0;
+        break;
+      }
+}
+
+static const EtwCompiledLayout *
+compiled_layout (EtwDecoder        *dec,
+                 const EtwFieldDef *defs,
+                 unsigned           ps)
+{
+  uintptr_t h = ((uintptr_t) defs >> 4) ^ ps;
+  EtwCompiledLayout *cl;
+
+  if (dec->compiled == NULL)
+    return NULL;
+  h ^= h >> 9;
+  cl = &dec->compiled[h & (ETW_COMPILED_SLOTS - 1)];
+  if (cl->defs != defs || cl->ps != ps)
+    compile_layout (cl, defs, ps);
+  return cl;
+}
+
+/* Sets the role of a fixed-size field read at p. */
+static inline void
+fixed_role (EtwDecCtx     *c,
+            uint8_t        role,
+            uint8_t        type,
+            const uint8_t *p)
+{
+  switch (type)
+    {
+    case FT_U8: case FT_X8: etw_ctx_set_num (c, role, p[0]); break;
+    case FT_BOOL8: etw_ctx_set_num (c, role, p[0] != 0); break;
+    case FT_I8: etw_ctx_set_num (c, role, (uint64_t) (int64_t) (int8_t) p[0]); break;
+    case FT_U16: case FT_X16: etw_ctx_set_num (c, role, etw_rd_u16 (p)); break;
+    case FT_I16: etw_ctx_set_num (c, role, (uint64_t) (int64_t) (int16_t) etw_rd_u16 (p)); break;
+    case FT_PORT: etw_ctx_set_num (c, role, etw_rd_be16 (p)); break;
+    case FT_U32: case FT_X32: case FT_ST32: etw_ctx_set_num (c, role, etw_rd_u32 (p)); break;
+    case FT_BOOL32: etw_ctx_set_num (c, role, etw_rd_u32 (p) != 0); break;
+    case FT_I32: etw_ctx_set_num (c, role, (uint64_t) (int64_t) (int32_t) etw_rd_u32 (p)); break;
+    case FT_U64: case FT_X64: case FT_I64: case FT_FILETIME: etw_ctx_set_num (c, role, etw_rd_u64 (p)); break;
+    case FT_PTR: case FT_PTRU: case FT_PTRX: etw_ctx_set_num (c, role, etw_rd_ptr (p, c->ps)); break;
+    case FT_STPTR: etw_ctx_set_num (c, role, (uint32_t) etw_rd_ptr (p, c->ps)); break;
+    case FT_IP4: etw_ctx_set_ref (c, role, RV_IP4, p, 4); break;
+    case FT_IP6: etw_ctx_set_ref (c, role, RV_IP6, p, 16); break;
+    default: break;
+    }
+}
+
 size_t
 etw_run_layout (EtwDecCtx         *c,
                 const EtwFieldDef *defs,
                 size_t             start)
 {
+  const EtwCompiledLayout *cl;
+
+  /* Summary decoding reads only the roles: the fixed-offset ones directly,
+   * the rest through the interpreter, and stops after the last one. */
+  if (!c->want_fields && start == 0 && (cl = compiled_layout (c->dec, defs, c->ps)) != NULL &&
+      c->ev->payload_len >= cl->resume_off)
+    {
+      for (unsigned k = 0; k < cl->n_fixed; k++)
+        fixed_role (c, cl->fixed[k].role, cl->fixed[k].type, c->ev->payload + cl->fixed[k].off);
+      if (cl->resume >= cl->last_role)
+        return cl->resume_off;
+      return etw_run_layout_range (c, defs, cl->resume, cl->last_role, cl->resume_off, cl->optional);
+    }
+  return etw_run_layout_range (c, defs, 0, ETW_LAYOUT_MAX_DEFS, start, false);
+}
+
+size_t
+etw_run_layout_range (EtwDecCtx         *c,
+                      const EtwFieldDef *defs,
+                      unsigned           first,
+                      unsigned           stop,
+                      size_t             start,
+                      bool               optional)
+{
   const uint8_t *base = c->ev->payload;
   size_t len = c->ev->payload_len, o = start;
   unsigned ps = c->ps;
   bool fields = c->want_fields;
-  bool optional = false;
   uint8_t base_depth = c->depth;
+  /* Values by def index, for lengths given by an earlier field. A run that
+   * resumes after the fixed prefix never refers back into it (see
+   * compile_layout). */
   uint64_t vals[ETW_LAYOUT_MAX_DEFS];
 
   if (o > len)
     return len;
-  for (unsigned i = 0; defs[i].type != FT_END && i < ETW_LAYOUT_MAX_DEFS; i++)
+  for (unsigned i = first; defs[i].type != FT_END && i < stop && i < ETW_LAYOUT_MAX_DEFS; i++)
     {
       const EtwFieldDef *d = &defs[i];
       const uint8_t *p = base + o;
@@ -803,6 +1047,16 @@ etw_run_layout (EtwDecCtx         *c,
       uint8_t vt = ETW_VAL_UINT;
       size_t need = 0;
 
+      /* Summary only: a fixed-size field nobody asks for is just skipped. */
+      if (!fields && d->role == R_NONE && d->type < FT_TYPE_COUNT && fixed_size[d->type] != 0)
+        {
+          need = fixed_size[d->type] == PTR_SIZED ? ps : fixed_size[d->type];
+          if (left < need)
+            goto cut;
+          vals[i] = need <= 8 ? read_le (p, need) : 0;
+          o += need;
+          continue;
+        }
       vals[i] = 0;
       switch ((EtwFieldType) d->type)
         {
@@ -958,7 +1212,7 @@ etw_run_layout (EtwDecCtx         *c,
             if (d->type == FT_BIN)
               need = d->aux;
             else if (d->type == FT_BINREF)
-              need = d->aux < i ? (size_t) vals[d->aux] : 0;
+              need = d->aux < i && d->aux >= first ? (size_t) vals[d->aux] : 0;
             else
               need = left;
             if (left < need)
@@ -983,7 +1237,7 @@ etw_run_layout (EtwDecCtx         *c,
           {
             unsigned es = d->type == FT_FRAMES ? ps : 8;
             size_t n = d->type == FT_FRAMES ? left / es
-                                            : (d->aux < i ? (size_t) vals[d->aux] : 0);
+                                            : (d->aux < i && d->aux >= first ? (size_t) vals[d->aux] : 0);
             if (n > left / es)
               {
                 n = left / es;

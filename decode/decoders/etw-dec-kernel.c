@@ -215,8 +215,10 @@ decode_process_v0 (EtwDecCtx *c)
   for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
     {
       EtwDecCtx trial = *c;
+      EtwRoleVal roles[R_COUNT];
       size_t end;
 
+      trial.role = roles;
       trial.want_fields = false;
       trial.have = 0;
       trial.malformed = false;

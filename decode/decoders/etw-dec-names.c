@@ -269,7 +269,6 @@ void
 etw_names_init (EtwDecoder *dec)
 {
   dec->irps = calloc (ETW_IRP_SLOTS, sizeof *dec->irps);
-  dec->prov_last = -1;
 }
 
 static void
@@ -570,8 +569,20 @@ etw_names_add_module (EtwDecoder *dec,
   const char *name;
   EtwModList *l;
   uint64_t end;
+  uint32_t at;
 
   if (size == 0 || len == 0)
+    return;
+  end = base + size < base ? UINT64_MAX : base + size;
+  if ((pid == 0 || pid == 4) && is_kernel_address (base))
+    l = &dec->kernel_mods;
+  else
+    l = mod_list_for (dec, pid, true);
+  if (l == NULL)
+    return;
+  /* Rundowns repeat what loads said: nothing to do for the same range. */
+  at = mod_upper (l, base);
+  if (at > 0 && l->v[at - 1].base == base && l->v[at - 1].end == end)
     return;
   for (size_t i = 0; i < len; i++)
     if (path[i] == '\\' || path[i] == '/')
@@ -579,15 +590,25 @@ etw_names_add_module (EtwDecoder *dec,
   if (start == len)
     return;
   name = etw_names_intern (dec, path + start, len - start);
-  if (name == NULL)
-    return;
-  end = base + size < base ? UINT64_MAX : base + size;
-  if ((pid == 0 || pid == 4) && is_kernel_address (base))
-    l = &dec->kernel_mods;
-  else
-    l = mod_list_for (dec, pid, true);
-  if (l != NULL)
+  if (name != NULL)
     mod_insert (l, base, end, name);
+}
+
+bool
+etw_names_has_module (EtwDecoder *dec,
+                      uint32_t    pid,
+                      uint64_t    base,
+                      uint64_t    size)
+{
+  const EtwModList *l = (pid == 0 || pid == 4) && is_kernel_address (base) ? &dec->kernel_mods
+                                                                          : mod_list_for (dec, pid, false);
+  uint64_t end = base + size < base ? UINT64_MAX : base + size;
+  uint32_t at;
+
+  if (l == NULL)
+    return false;
+  at = mod_upper (l, base);
+  return at > 0 && l->v[at - 1].base == base && l->v[at - 1].end == end;
 }
 
 static const EtwModule *
@@ -659,6 +680,21 @@ etw_names_irp_end (EtwDecoder  *dec,
 /* ------------------------------------------------------------------ */
 /* Providers                                                            */
 
+/* Runs per event: inline, no library call. */
+static inline bool
+guid_eq (const EtwGuid *a,
+         const EtwGuid *b)
+{
+  return a->data1 == b->data1 && a->data2 == b->data2 && a->data3 == b->data3 &&
+         memcmp (a->data4, b->data4, 8) == 0;
+}
+
+static inline unsigned
+guid_slot (const EtwGuid *g)
+{
+  return (g->data1 ^ (g->data1 >> 8) ^ g->data2 ^ g->data3) & (ETW_PROV_FAST - 1);
+}
+
 static void
 prov_fill (EtwDecoder  *dec,
            EtwProvInfo *p,
@@ -724,7 +760,7 @@ prov_grow (EtwDecoder *dec)
   free (dec->prov);
   dec->prov = v;
   dec->prov_cap = cap;
-  dec->prov_last = -1;
+  memset (dec->prov_fast, 0, sizeof dec->prov_fast);
   return true;
 }
 
@@ -733,26 +769,29 @@ etw_names_provider (EtwDecoder    *dec,
                     const EtwGuid *guid)
 {
   size_t i, mask;
+  unsigned slot = guid_slot (guid);
+  int fast = dec->prov_fast[slot] - 1;
 
-  /* Most events come in runs from one provider. */
-  if (dec->prov_last >= 0 && etw_guid_equal (&dec->prov[dec->prov_last].guid, guid))
-    return &dec->prov[dec->prov_last];
+  /* A direct-mapped cache in front of the table: kernel traces switch
+   * between a handful of providers on every event. */
+  if (fast >= 0 && (size_t) fast < dec->prov_cap && guid_eq (&dec->prov[fast].guid, guid))
+    return &dec->prov[fast];
   if ((dec->prov_n + 1) * 2 > dec->prov_cap)
     prov_grow (dec);  /* fails only at the cap; lookups still work */
   if (dec->prov_cap > 0)
     {
       mask = dec->prov_cap - 1;
       for (i = etw_guid_hash (guid) & mask; dec->prov[i].used; i = (i + 1) & mask)
-        if (etw_guid_equal (&dec->prov[i].guid, guid))
+        if (guid_eq (&dec->prov[i].guid, guid))
           {
-            dec->prov_last = (int) i;
+            dec->prov_fast[slot] = (int) i + 1;
             return &dec->prov[i];
           }
       if ((dec->prov_n + 1) * 2 <= dec->prov_cap)
         {
           prov_fill (dec, &dec->prov[i], guid);
           dec->prov_n++;
-          dec->prov_last = (int) i;
+          dec->prov_fast[slot] = (int) i + 1;
           return &dec->prov[i];
         }
     }

@@ -270,6 +270,28 @@ typedef struct
 
 #define ETW_IRP_SLOTS 4096
 
+/* A layout prepared for summary decoding at one pointer size: the roles
+ * that sit at fixed offsets are read directly; the interpreter resumes at
+ * `resume` (a def index) only if a later def carries a role. */
+typedef struct
+{
+  const EtwFieldDef *defs;
+  uint8_t            ps;
+  uint8_t            n_fixed;
+  uint8_t            resume;      /* first def not at a fixed offset */
+  uint8_t            last_role;   /* index of the last def with a role + 1 */
+  bool               optional;    /* an optional marker comes before `resume` */
+  uint16_t           resume_off;  /* its offset */
+  struct
+  {
+    uint8_t  role;
+    uint8_t  type;
+    uint16_t off;
+  } fixed[24];
+} EtwCompiledLayout;
+
+#define ETW_COMPILED_SLOTS 256
+
 /* Provider families: how an event's payload is laid out. */
 enum
 {
@@ -294,6 +316,7 @@ typedef struct
 } EtwProvInfo;
 
 #define ETW_PROV_CACHE_MAX 4096
+#define ETW_PROV_FAST      16
 
 struct EtwDecoder
 {
@@ -319,10 +342,30 @@ struct EtwDecoder
   EtwProvInfo   *prov;       /* open addressing, power-of-two capacity */
   size_t         prov_cap;
   size_t         prov_n;
-  int            prov_last;  /* index of the last hit, -1 */
+  int            prov_fast[ETW_PROV_FAST]; /* index + 1 by a GUID hash, 0 = none */
   EtwProvInfo    prov_scratch;
 
   EtwDecoded    *scratch;    /* text room for etw_decoder_observe() */
+  EtwCompiledLayout *compiled; /* direct-mapped by (layout, pointer size) */
+
+  /* The roles etw_decoder_observe() decoded, for the summary-only
+   * etw_decode() of the same event that follows (the ingest's pattern):
+   * decoding them once saves a third of the hot path. */
+  struct
+  {
+    bool           valid;
+    bool           malformed;
+    bool           raw;
+    const uint8_t *payload;
+    uint32_t       payload_len;
+    int64_t        raw_time;
+    uint16_t       id;
+    uint8_t        opcode;
+    uint8_t        version;
+    uint64_t       have;
+    uint16_t       sem;
+    EtwRoleVal     role[R_COUNT];  /* observe decodes into these directly */
+  } last;
   const char   **event_names;/* "Class/Op" by group * 256 + opcode, built lazily */
 };
 
@@ -342,7 +385,7 @@ typedef struct
   uint8_t         depth;        /* nesting of the fields being added */
   uint16_t        sem;
   uint64_t        have;         /* bit per role present */
-  EtwRoleVal      role[R_COUNT];
+  EtwRoleVal     *role;         /* R_COUNT values; only the `have` ones are set */
 } EtwDecCtx;
 
 static inline bool
@@ -398,6 +441,9 @@ const char *etw_text_printf  (EtwDecoded *out, const char *fmt, ...)
 /* A role value as UTF-8 text (strings converted, numbers in decimal,
  * addresses in their usual form). NULL when absent. */
 const char *etw_text_role    (EtwDecCtx *c, unsigned r);
+/* The last path component of a string role, as UTF-8 (only that part is
+ * converted). NULL when absent or empty. */
+const char *etw_text_role_basename (EtwDecCtx *c, unsigned r);
 /* Appends to a growing string in out->text (for joined paths). */
 typedef struct
 {
@@ -445,6 +491,10 @@ void        etw_field_str    (EtwDecCtx *c, const char *name, const char *s);
  * fields when c->want_fields. Returns the bytes consumed; sets
  * c->malformed when a required field is cut short. */
 size_t      etw_run_layout   (EtwDecCtx *c, const EtwFieldDef *defs, size_t start);
+/* The same from def index `first` at payload offset `start`, stopping
+ * after def `stop` (exclusive). */
+size_t      etw_run_layout_range (EtwDecCtx *c, const EtwFieldDef *defs, unsigned first,
+                                  unsigned stop, size_t start, bool optional);
 
 /* The whole payload as one BINARY field named "Payload". */
 void        etw_field_payload (EtwDecCtx *c);
@@ -459,6 +509,9 @@ void         etw_names_set_process   (EtwDecoder *dec, uint32_t pid, int64_t tim
 const char  *etw_names_process       (EtwDecoder *dec, uint32_t pid, int64_t time);
 void         etw_names_set_thread    (EtwDecoder *dec, uint32_t tid, uint32_t pid);
 bool         etw_names_thread_pid    (EtwDecoder *dec, uint32_t tid, uint32_t *pid);
+/* Whether exactly this module range is already known for pid (rundowns
+ * repeat loads; checking first saves converting the name). */
+bool         etw_names_has_module    (EtwDecoder *dec, uint32_t pid, uint64_t base, uint64_t size);
 void         etw_names_set_file      (EtwDecoder *dec, uint64_t key, const char *path, size_t len);
 const char  *etw_names_file          (EtwDecoder *dec, uint64_t key);
 void         etw_names_set_kcb       (EtwDecoder *dec, uint64_t kcb, const char *name, size_t len);

@@ -158,19 +158,6 @@ sem_is_reg_keyname (uint16_t sem)
          sem == SEM_REG_ENUMKEY;
 }
 
-static const char *
-basename_of (const char *path,
-             size_t     *len)
-{
-  const char *start = path;
-
-  for (const char *p = path; *p; p++)
-    if (*p == '\\' || *p == '/')
-      start = p + 1;
-  *len = strlen (start);
-  return start;
-}
-
 /* ------------------------------------------------------------------ */
 /* The subject process                                                  */
 
@@ -686,7 +673,6 @@ etw_observe_roles (EtwDecCtx *c)
   EtwDecoder *dec = c->dec;
   const EtwEvent *ev = c->ev;
   const char *s;
-  size_t len;
 
   switch (c->sem)
     {
@@ -695,12 +681,9 @@ etw_observe_roles (EtwDecCtx *c)
     case SEM_PROC_END:
     case SEM_PROC_DCEND:
     case SEM_PROC_DEFUNCT:
-      if (etw_ctx_has (c, R_PID) && (s = role_text_nonempty (c, R_IMAGE)) != NULL)
-        {
-          const char *base = basename_of (s, &len);
-          etw_names_set_process (dec, (uint32_t) c->role[R_PID].num, ev->time, base, len,
-                                 !(c->sem == SEM_PROC_START || c->sem == SEM_PROC_DCSTART));
-        }
+      if (etw_ctx_has (c, R_PID) && (s = etw_text_role_basename (c, R_IMAGE)) != NULL)
+        etw_names_set_process (dec, (uint32_t) c->role[R_PID].num, ev->time, s, strlen (s),
+                               !(c->sem == SEM_PROC_START || c->sem == SEM_PROC_DCSTART));
       break;
 
     case SEM_THREAD_START:
@@ -715,12 +698,19 @@ etw_observe_roles (EtwDecCtx *c)
     case SEM_IMAGE_LOAD:
     case SEM_IMAGE_DCSTART:
     case SEM_IMAGE_DCEND:
-      s = role_text_nonempty (c, R_PATH);
-      if (s == NULL)
-        s = role_text_nonempty (c, R_IMAGE);
-      if (s != NULL && etw_ctx_has (c, R_IMGBASE) && etw_ctx_has (c, R_IMGSIZE))
-        etw_names_add_module (dec, etw_ctx_has (c, R_PID) ? (uint32_t) c->role[R_PID].num : ev->pid,
-                              c->role[R_IMGBASE].num, c->role[R_IMGSIZE].num, s, strlen (s));
+      if (etw_ctx_has (c, R_IMGBASE) && etw_ctx_has (c, R_IMGSIZE))
+        {
+          uint32_t pid = etw_ctx_has (c, R_PID) ? (uint32_t) c->role[R_PID].num : ev->pid;
+          uint64_t base = c->role[R_IMGBASE].num, size = c->role[R_IMGSIZE].num;
+
+          if (etw_names_has_module (dec, pid, base, size))
+            break;
+          s = etw_text_role_basename (c, R_PATH);
+          if (s == NULL)
+            s = etw_text_role_basename (c, R_IMAGE);
+          if (s != NULL)
+            etw_names_add_module (dec, pid, base, size, s, strlen (s));
+        }
       break;
 
     case SEM_FILE_NAME:
