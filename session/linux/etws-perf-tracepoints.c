@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <tracefs.h>
 #include <event-parse.h>
@@ -221,12 +222,13 @@ _etws_perf_tracefs_ready (const char **dir,
   if (path != NULL)
     {
       g_autofree char *events = g_build_filename (path, "events", NULL);
-      if (g_file_test (events, G_FILE_TEST_IS_DIR))
+      if (access (events, R_OK | X_OK) == 0)
         {
           if (dir != NULL)
             *dir = path;
           return TRUE;
         }
+      saved = errno;  /* mounted, but not for us (root only by default) */
     }
   g_set_error (error, ETWS_LIVE_ERROR,
                saved == EPERM || saved == EACCES ? ETWS_LIVE_ERROR_PERMISSION : ETWS_LIVE_ERROR_FAILED,
