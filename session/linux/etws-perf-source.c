@@ -62,8 +62,8 @@ struct _EtwsPerfSource
   gint                discard;
   gint                stop_requested;
 
-  guint64             pushed;
-  guint64             lost;
+  guint64             pushed;    /* atomic */
+  guint64             lost;      /* atomic */
 };
 
 G_DEFINE_FINAL_TYPE (EtwsPerfSource, etws_perf_source, ETWS_TYPE_SOURCE)
@@ -337,9 +337,7 @@ etws_perf_source_run (EtwsSource    *source,
           if (batch->lost != 0)
             {
               etws_sink_add_lost (sink, batch->lost);
-              g_mutex_lock (&self->lock);
-              self->lost += batch->lost;
-              g_mutex_unlock (&self->lock);
+              __atomic_add_fetch (&self->lost, batch->lost, __ATOMIC_RELAXED);
             }
           if (batch->notice != NULL)
             etws_sink_set_notice (sink, batch->notice);
@@ -352,10 +350,7 @@ etws_perf_source_run (EtwsSource    *source,
                   discarding = TRUE;
                   break;
                 }
-              g_mutex_lock (&self->lock);
-              self->pushed++;
-              g_mutex_unlock (&self->lock);
-              if (self->max_events != 0 && self->pushed >= self->max_events)
+              if (__atomic_add_fetch (&self->pushed, 1, __ATOMIC_RELAXED) == self->max_events)
                 {
                   g_autofree char *notice =
                     g_strdup_printf ("The capture stopped at its cap of %" G_GUINT64_FORMAT " events.",
@@ -506,10 +501,8 @@ etws_perf_source_get_stats (EtwsPerfSource      *self,
   /* The converter lives from run() to finalize. */
   if (self->conv != NULL)
     stats->records = _etws_perf_converter_n_records (self->conv);
-  g_mutex_lock (&self->lock);
-  stats->lost = self->lost;
-  stats->events_pushed = self->pushed;
-  g_mutex_unlock (&self->lock);
+  stats->lost = __atomic_load_n (&self->lost, __ATOMIC_RELAXED);
+  stats->events_pushed = __atomic_load_n (&self->pushed, __ATOMIC_RELAXED);
 }
 
 /* ---- the live backend (etws-live-private.h) ---- */
