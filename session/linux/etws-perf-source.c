@@ -68,6 +68,19 @@ struct _EtwsPerfSource
 
 G_DEFINE_FINAL_TYPE (EtwsPerfSource, etws_perf_source, ETWS_TYPE_SOURCE)
 
+static char *how_to_run (void);
+
+/* how_to_run () for an error prefix: the text lives as long as the process. */
+static const char *
+how_to_run_static (void)
+{
+  static char *text;
+
+  if (g_once_init_enter (&text))
+    g_once_init_leave (&text, how_to_run ());
+  return text;
+}
+
 static gint64
 clock_ns (clockid_t clock)
 {
@@ -232,11 +245,13 @@ etws_perf_source_open (EtwsSource    *source,
       if ((info->providers & self->providers) != 0 || info->always)
         mask |= G_GUINT64_CONSTANT (1) << tp;
     }
-  if (!_etws_perf_tp_load (mask, self->formats, error))
-    return NULL;
-  self->cap = _etws_perf_capture_new (ring_bytes, error);
-  if (self->cap == NULL)
-    return NULL;
+  if (!_etws_perf_tp_load (mask, self->formats, error) ||
+      (self->cap = _etws_perf_capture_new (ring_bytes, error)) == NULL)
+    {
+      if (error != NULL && g_error_matches (*error, ETWS_LIVE_ERROR, ETWS_LIVE_ERROR_PERMISSION))
+        g_prefix_error (error, "%s\n", how_to_run_static ());
+      return NULL;
+    }
 
   if (self->providers & (ETWS_PERF_BIT (ETWS_PERF_FILE) | ETWS_PERF_BIT (ETWS_PERF_PROCESS)))
     {
@@ -464,6 +479,10 @@ etws_perf_source_new (const EtwsLiveOptions  *options,
 
   g_return_val_if_fail (options != NULL, NULL);
   if (!_etws_perf_parse_providers (options->providers, &providers, error))
+    return NULL;
+  /* Now rather than on the worker thread: without root the caller gets
+   * the command to run before any window waits for rows. */
+  if (!_etws_live_backend_check (error))
     return NULL;
   self = g_object_new (ETWS_TYPE_PERF_SOURCE, "live", TRUE, NULL);
   self->providers = providers;
