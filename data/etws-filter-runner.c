@@ -288,13 +288,8 @@ job_done_cb (GObject      *source,
 
   rows = etws_filter_evaluate_finish (NULL, result, &end, &error);
   /* A newer filter (or a cancel) replaced this evaluation. */
-  if (cancellable != self->cancellable || g_cancellable_is_cancelled (cancellable))
+  if (cancellable != self->cancellable || g_cancellable_is_cancelled (cancellable) || rows == NULL)
     return;
-  if (rows == NULL)
-    {
-      g_warning ("Filter evaluation failed: %s", error->message);
-      return;
-    }
 
   g_array_append_vals (self->rows, rows->data, rows->len);
   self->covered = end;

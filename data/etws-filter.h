@@ -133,7 +133,9 @@ char         *etws_filter_quote_string     (const char    *value);
 /* `field == value` (exclude: `field != value`) with the value quoted as the
  * field needs: numbers for pid/tid/cpu/id/opcode/level/task/version, a
  * string literal otherwise. NULL for an unknown field or a value a number
- * field cannot hold. */
+ * field cannot hold. The ids of the event list's columns (etws_column_get_id)
+ * are field names, "row" aside; pass times as UTC ISO 8601 text
+ * (etws_format_time_utc), whatever the column shows. */
 char         *etws_filter_clause_for_value (const char    *field,
                                             const char    *value,
                                             gboolean       exclude);

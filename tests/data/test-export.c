@@ -81,6 +81,14 @@ list_dir (const char *dir)
   return g_strjoinv (" ", (char **) names->pdata);
 }
 
+static void
+assert_dir (const char *dir,
+            const char *expected)
+{
+  g_autofree char *names = list_dir (dir);
+  g_assert_cmpstr (names, ==, expected);
+}
+
 static char *
 read_file (const char *path)
 {
@@ -284,7 +292,7 @@ test_jsonl_round_trip (void)
     }
   g_test_message ("%u rows exported, %u with stacks", rows->len, with_stack);
   g_assert_cmpuint (with_stack, >, 0);
-  g_assert_cmpstr (list_dir (dir), ==, "sel.jsonl");
+  assert_dir (dir, "sel.jsonl");
   remove_tree (dir);
 }
 
@@ -386,7 +394,7 @@ test_csv_round_trip (void)
       with_process += obj_str (o, "process") != NULL;
     }
   g_test_message ("%u CSV rows, %u with a process name", rows->len, with_process);
-  g_assert_cmpstr (list_dir (dir), ==, "all.csv procmon.csv");
+  assert_dir (dir, "all.csv procmon.csv");
   remove_tree (dir);
 }
 
@@ -493,7 +501,7 @@ test_etwcat (void)
     written = read_file (cut_out);
     g_assert_cmpstr (written, ==, o);
   }
-  g_assert_cmpstr (list_dir (dir), ==, "cut.etl cut.jsonl out.jsonl");
+  assert_dir (dir, "cut.etl cut.jsonl out.jsonl");
   remove_tree (dir);
 }
 
@@ -531,7 +539,7 @@ test_failures (void)
   g_test_message ("%s", error->message);
   g_clear_error (&error);
   g_assert_true (g_file_test (target, G_FILE_TEST_IS_DIR));
-  g_assert_cmpstr (list_dir (dir), ==, "out.csv");
+  assert_dir (dir, "out.csv");
   g_rmdir (target);
 
   /* A cancel in the middle keeps the old file and leaves no temp file. */
@@ -543,7 +551,7 @@ test_failures (void)
   g_clear_error (&error);
   content = read_file (target);
   g_assert_cmpstr (content, ==, "old\n");
-  g_assert_cmpstr (list_dir (dir), ==, "out.csv");
+  assert_dir (dir, "out.csv");
   g_clear_pointer (&content, g_free);
 
   /* A success replaces it, keeping its mode. */
@@ -553,7 +561,7 @@ test_failures (void)
   g_assert_true (g_str_has_prefix (content, "\"#\",\"Time\""));
   g_assert_cmpint (g_stat (target, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0640);
-  g_assert_cmpstr (list_dir (dir), ==, "out.csv");
+  assert_dir (dir, "out.csv");
 
   /* Rows that are not in the store. */
   {
@@ -623,7 +631,7 @@ test_read_only_dir (void)
 
   content = read_file (target);
   g_assert_cmpstr (content, ==, "old\n");
-  g_assert_cmpstr (list_dir (ro), ==, "out.csv");
+  assert_dir (ro, "out.csv");
   remove_tree (dir);
 }
 
@@ -727,7 +735,7 @@ test_async (void)
   text = read_file (target);
   g_assert_cmpuint (strlen (text), >, 0);
   g_assert_true (g_str_has_prefix (text, "{\"time\""));
-  g_assert_cmpstr (list_dir (dir), ==, "a.jsonl");
+  assert_dir (dir, "a.jsonl");
   remove_tree (dir);
 }
 
