@@ -335,6 +335,10 @@ etws_perf_source_run (EtwsSource    *source,
   if (self->notice != NULL)
     _etws_perf_converter_notice (self->conv, self->notice);
   self->conv_thread = g_thread_new ("perf-convert", converter_thread, self);
+  /* Sort kallsyms (~0.1 s) while the converter reads /proc, not at the
+   * first stack. */
+  if (self->stacks)
+    _etws_perf_symbols_n_kernel (self->syms);
 
   for (;;)
     {
