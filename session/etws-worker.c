@@ -12,6 +12,9 @@
 #include "etws-sink-private.h"
 
 #define DRAIN_BUDGET_USEC 4000
+/* After a pass, leave the main loop to redraws and input for this long,
+ * unless the queue is close to full. */
+#define DRAIN_GAP_USEC 4000
 
 typedef enum
 {
@@ -248,21 +251,55 @@ typedef struct
 {
   GSource      source;
   GAsyncQueue *queue;
-  EtwsWorker  *worker;  /* unowned; the worker destroys the source first */
+  EtwsWorker  *worker;      /* unowned; the worker destroys the source first */
+  gint64       next_allowed; /* monotonic µs before which we yield */
 } DrainSource;
+
+static gboolean
+drain_pressured (EtwsWorker *self)
+{
+  gboolean pressured;
+
+  g_mutex_lock (&self->lock);
+  pressured = self->in_flight * 4 >= self->max_queued * 3;
+  g_mutex_unlock (&self->lock);
+  return pressured;
+}
+
+static gboolean
+drain_ready (DrainSource *ds,
+             gint        *timeout)
+{
+  gint64 now;
+
+  if (g_async_queue_length (ds->queue) <= 0)
+    {
+      *timeout = -1;
+      return FALSE;
+    }
+  now = g_source_get_time ((GSource *) ds);
+  if (now >= ds->next_allowed || drain_pressured (ds->worker))
+    {
+      *timeout = 0;
+      return TRUE;
+    }
+  *timeout = (gint) ((ds->next_allowed - now + 999) / 1000);
+  return FALSE;
+}
 
 static gboolean
 drain_prepare (GSource *source,
                gint    *timeout)
 {
-  *timeout = -1;
-  return g_async_queue_length (((DrainSource *) source)->queue) > 0;
+  return drain_ready ((DrainSource *) source, timeout);
 }
 
 static gboolean
 drain_check (GSource *source)
 {
-  return g_async_queue_length (((DrainSource *) source)->queue) > 0;
+  gint timeout;
+
+  return drain_ready ((DrainSource *) source, &timeout);
 }
 
 static gboolean
@@ -330,6 +367,7 @@ drain_dispatch (GSource     *source,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EVENTS_SEEN]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
     }
+  ((DrainSource *) source)->next_allowed = g_get_monotonic_time () + DRAIN_GAP_USEC;
   g_object_unref (self);
   return G_SOURCE_CONTINUE;
 }
@@ -514,8 +552,11 @@ etws_worker_start (EtwsWorker *self)
   ((DrainSource *) self->drain_source)->queue = self->queue;
   ((DrainSource *) self->drain_source)->worker = self;
   g_source_set_static_name (self->drain_source, "[etwscope] worker drain");
-  /* Below redraw and input: frames keep coming while rows pour in. */
-  g_source_set_priority (self->drain_source, G_PRIORITY_DEFAULT_IDLE);
+  /* Just above redraw (GDK_PRIORITY_REDRAW is HIGH_IDLE + 20) and below
+   * input: back-to-back frames cannot starve the drain, and the pacing in
+   * drain_ready() leaves every other 4 ms to drawing unless the queue is
+   * nearly full. */
+  g_source_set_priority (self->drain_source, G_PRIORITY_HIGH_IDLE + 15);
   g_source_attach (self->drain_source, self->context);
 
   self->running = TRUE;
