@@ -525,7 +525,7 @@ _etws_perf_capture_start (EtwsPerfCapture  *cap,
         return FALSE;
       }
   g_atomic_int_set (&cap->started, 1);
-  cap->thread = g_thread_new ("perf-reader", reader_thread, cap);
+  cap->thread = g_thread_new ("etws-perf-read", reader_thread, cap);
   return TRUE;
 }
 

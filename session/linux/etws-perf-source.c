@@ -334,7 +334,7 @@ etws_perf_source_run (EtwsSource    *source,
   self->conv = _etws_perf_converter_new (&config, self->cap, deliver_cb, self);
   if (self->notice != NULL)
     _etws_perf_converter_notice (self->conv, self->notice);
-  self->conv_thread = g_thread_new ("perf-convert", converter_thread, self);
+  self->conv_thread = g_thread_new ("etws-perf-conv", converter_thread, self);
   /* Sort kallsyms (~0.1 s) while the converter reads /proc, not at the
    * first stack. */
   if (self->stacks)
