@@ -28,7 +28,7 @@ typedef struct
   unsigned n_truncations;   /* at least 64 */
   unsigned n_flips;         /* at least 1000 */
   uint64_t seed;            /* fixed: the mutants are reproducible */
-  double   max_seconds;     /* per damaged image */
+  double   max_seconds;     /* CPU time per damaged image */
 } DamageOptions;
 
 typedef struct
@@ -42,7 +42,8 @@ typedef struct
   unsigned swallowed;       /* a record grew over whole records */
   uint64_t kept_checked;    /* intact records before the damage, all found */
   uint64_t recovered;       /* records of a damaged buffer recovered */
-  double   slowest;         /* seconds */
+  double   slowest;         /* seconds of CPU time */
+  double   slowest_wall;    /* seconds elapsed */
   uint64_t slowest_offset;
 } DamageStats;
 
@@ -55,6 +56,7 @@ void dmg_tap_diag   (const char *fmt,
 int  dmg_tap_done   (void);
 
 double dmg_now      (void);
+double dmg_cpu_now  (void);
 
 /* Runs every check on `data`, an intact image of `len` bytes (the engine
  * copies it; the caller keeps ownership). Prints TAP results named after
