@@ -58,6 +58,14 @@ etw_decoder_free (EtwDecoder *decoder)
   free (decoder);
 }
 
+static inline bool
+guid_same (const EtwGuid *a,
+           const EtwGuid *b)
+{
+  return a->data1 == b->data1 && a->data2 == b->data2 && a->data3 == b->data3 &&
+         memcmp (a->data4, b->data4, 8) == 0;
+}
+
 static void
 identify (EtwDecoder     *dec,
           const EtwEvent *ev,
@@ -270,8 +278,16 @@ etw_decoder_observe (EtwDecoder     *decoder,
   EtwSem sem;
   const char *unused = NULL;
 
-  decoder->last.valid = false;
   identify (decoder, ev, &id);
+  decoder->last.seen = true;
+  decoder->last.valid = false;
+  decoder->last.prov = id.prov;
+  decoder->last.payload = ev->payload;
+  decoder->last.payload_len = ev->payload_len;
+  decoder->last.raw_time = ev->raw_time;
+  decoder->last.id = ev->id;
+  decoder->last.opcode = ev->opcode;
+  decoder->last.version = ev->version;
 
   /* User-mode providers log from the thread they describe. */
   if (ev->kind == ETW_HDR_EVENT && id.family == FAM_OTHER)
@@ -303,26 +319,20 @@ etw_decoder_observe (EtwDecoder     *decoder,
   decoder->last.valid = true;
   decoder->last.malformed = c.malformed;
   decoder->last.raw = c.raw;
-  decoder->last.payload = ev->payload;
-  decoder->last.payload_len = ev->payload_len;
-  decoder->last.raw_time = ev->raw_time;
-  decoder->last.id = ev->id;
-  decoder->last.opcode = ev->opcode;
-  decoder->last.version = ev->version;
   decoder->last.have = c.have;
   decoder->last.sem = (uint16_t) sem;
 
   etw_observe_roles (&c);
 }
 
-/* Whether the roles observe kept are this event's. */
+/* Whether the event observe saw last is this one. */
 static bool
 same_as_observed (const EtwDecoder *dec,
                   const EtwEvent   *ev)
 {
-  return dec->last.valid && dec->last.payload == ev->payload && dec->last.payload_len == ev->payload_len &&
+  return dec->last.seen && dec->last.payload == ev->payload && dec->last.payload_len == ev->payload_len &&
          dec->last.raw_time == ev->raw_time && dec->last.id == ev->id && dec->last.opcode == ev->opcode &&
-         dec->last.version == ev->version;
+         dec->last.version == ev->version && guid_same (&dec->last.prov->guid, &ev->provider);
 }
 
 bool
@@ -360,6 +370,7 @@ etw_decode (EtwDecoder     *decoder,
   EtwDecCtx c;
   EtwRoleVal roles[R_COUNT];
   const char *event_name = NULL;
+  bool same;
 
   out->n_fields = 0;
   out->text_used = 0;
@@ -370,7 +381,16 @@ etw_decode (EtwDecoder     *decoder,
   out->event_name = NULL;
   out->pid = ev->pid;
 
-  identify (decoder, ev, &id);
+  same = same_as_observed (decoder, ev);
+  if (same)
+    {
+      id.prov = decoder->last.prov;
+      id.provider_name = id.prov->name;
+      id.group = id.prov->group;
+      id.family = id.prov->family;
+    }
+  else
+    identify (decoder, ev, &id);
   out->provider_name = id.provider_name;
 
   /* The detail is built from the fields where it has no better source. */
@@ -398,7 +418,7 @@ etw_decode (EtwDecoder     *decoder,
       break;
     }
 
-  if (!c.want_fields && same_as_observed (decoder, ev))
+  if (!c.want_fields && same && decoder->last.valid)
     {
       /* The roles observe decoded a moment ago, where they are. */
       c.role = decoder->last.role;

@@ -100,7 +100,13 @@ typedef struct EtwDecoder EtwDecoder;
 
 EtwDecoder *etw_decoder_new      (void);
 void        etw_decoder_free     (EtwDecoder     *decoder);
-/* Updates the naming state from one event (call in time order). */
+/* Updates the naming state from one event (call in time order): process
+ * names by pid and time, thread → process, FileObject/FileKey → path,
+ * KCB/key object → key name, TraceLogging provider names, module maps.
+ * Kernel traces log their file-name and KCB rundowns at the end, so events
+ * before them get no path in a single pass; observing every event of a
+ * file once beforehand (a naming pre-pass) gives them the rundown's names.
+ * Cheap for events that name nothing. */
 void        etw_decoder_observe  (EtwDecoder     *decoder,
                                   const EtwEvent *ev);
 /* Names a code address as "module+0xoffset" from the image loads seen so
@@ -112,7 +118,10 @@ bool        etw_decoder_symbolize (EtwDecoder    *decoder,
                                    char          *buf,
                                    size_t         size);
 /* Decodes one event. Never fails: what cannot be decoded is left out and
- * the event still gets its provider and event names. */
+ * the event still gets its provider and event names. With
+ * ETW_DECODE_SUMMARY alone it builds no fields and formats nothing (the
+ * ingest's hot path); right after etw_decoder_observe() of the same event
+ * it reuses what observe read. */
 void        etw_decode           (EtwDecoder     *decoder,
                                   const EtwEvent *ev,
                                   unsigned        flags,

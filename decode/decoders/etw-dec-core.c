@@ -121,6 +121,17 @@ etw_text_utf16 (EtwDecoded    *out,
   /* Paths are nearly always ASCII: eight units at a time while there is
    * room for them. */
 #ifdef ETW_HAVE_SSE2
+  while (i + 16 <= n && lim - o >= 16)
+    {
+      __m128i a = _mm_loadu_si128 ((const __m128i *) (p + 2 * i));
+      __m128i b = _mm_loadu_si128 ((const __m128i *) (p + 2 * i + 16));
+      __m128i wide = _mm_and_si128 (_mm_or_si128 (a, b), _mm_set1_epi16 ((short) 0xFF80));
+      if (_mm_movemask_epi8 (_mm_cmpeq_epi16 (wide, _mm_setzero_si128 ())) != 0xFFFF)
+        break;
+      _mm_storeu_si128 ((__m128i *) o, _mm_packus_epi16 (a, b));
+      o += 16;
+      i += 16;
+    }
   while (i + 8 <= n && lim - o >= 8)
     {
       __m128i units = _mm_loadu_si128 ((const __m128i *) (p + 2 * i));
@@ -431,6 +442,14 @@ etw_wcs_bytes (const uint8_t *p,
   size_t i = 0;
 
 #ifdef ETW_HAVE_SSE2
+  for (; i + 32 <= max; i += 32)
+    {
+      __m128i zero = _mm_setzero_si128 ();
+      __m128i a = _mm_cmpeq_epi16 (_mm_loadu_si128 ((const __m128i *) (p + i)), zero);
+      __m128i b = _mm_cmpeq_epi16 (_mm_loadu_si128 ((const __m128i *) (p + i + 16)), zero);
+      if (_mm_movemask_epi8 (_mm_or_si128 (a, b)) != 0)
+        break;
+    }
   for (; i + 16 <= max; i += 16)
     {
       __m128i units = _mm_loadu_si128 ((const __m128i *) (p + i));

@@ -335,6 +335,7 @@ etw_names_set_process (EtwDecoder *dec,
   e = &dec->proc_entries[dec->n_proc_entries++];
   e->time = time;
   e->name = interned;
+  e->len = (uint32_t) len;
   e->next = (uint32_t) head;
   etw_u64map_put (&dec->procs, pid, dec->n_proc_entries);
 }
@@ -342,18 +343,25 @@ etw_names_set_process (EtwDecoder *dec,
 const char *
 etw_names_process (EtwDecoder *dec,
                    uint32_t    pid,
-                   int64_t     time)
+                   int64_t     time,
+                   uint32_t   *len)
 {
   uint64_t idx = 0;
-  const char *oldest = NULL;
+  uint32_t oldest = 0;
+  int64_t until = INT64_MAX;
 
+  if (dec->pn_entries != 0 && dec->pn_entries == dec->n_proc_entries && dec->pn_pid == pid &&
+      time >= dec->pn_from && time < dec->pn_until)
+    {
+      const EtwProcEntry *e = &dec->proc_entries[dec->pn_index - 1];
+      *len = e->len;
+      return e->name;
+    }
   if (!etw_u64map_get (&dec->procs, pid, &idx))
     {
-      if (pid == 0)
-        return "Idle";
-      if (pid == 4)
-        return "System";
-      return NULL;
+      const char *fixed = pid == 0 ? "Idle" : pid == 4 ? "System" : NULL;
+      *len = fixed != NULL ? (uint32_t) strlen (fixed) : 0;
+      return fixed;
     }
   /* Newest first: the name of the latest start at or before `time`; an
    * event older than every start (rundown seen late) gets the oldest. */
@@ -361,11 +369,21 @@ etw_names_process (EtwDecoder *dec,
     {
       const EtwProcEntry *e = &dec->proc_entries[idx - 1];
       if (e->time <= time)
-        return e->name;
-      oldest = e->name;
+        {
+          dec->pn_pid = pid;
+          dec->pn_entries = dec->n_proc_entries;
+          dec->pn_index = (uint32_t) idx;
+          dec->pn_from = e->time;
+          dec->pn_until = until;
+          *len = e->len;
+          return e->name;
+        }
+      until = e->time;
+      oldest = (uint32_t) idx;
       idx = e->next;
     }
-  return oldest;
+  *len = dec->proc_entries[oldest - 1].len;
+  return dec->proc_entries[oldest - 1].name;
 }
 
 /* ------------------------------------------------------------------ */
@@ -476,8 +494,14 @@ mod_list_for (EtwDecoder *dec,
 {
   uint64_t idx;
 
+  if (dec->ml_index != 0 && dec->ml_pid == pid)
+    return &dec->mod_lists[dec->ml_index - 1];
   if (etw_u64map_get (&dec->mod_index, pid, &idx))
-    return &dec->mod_lists[idx - 1];
+    {
+      dec->ml_pid = pid;
+      dec->ml_index = (uint32_t) idx;
+      return &dec->mod_lists[idx - 1];
+    }
   if (!create)
     return NULL;
   if (dec->n_mod_lists == dec->cap_mod_lists)

@@ -245,6 +245,7 @@ typedef struct
   int64_t     time;
   const char *name;
   uint32_t    next;   /* index + 1 of the older entry, 0 = none */
+  uint32_t    len;
 } EtwProcEntry;
 
 typedef struct
@@ -326,6 +327,13 @@ struct EtwDecoder
   EtwProcEntry  *proc_entries;
   uint32_t       n_proc_entries;
   uint32_t       cap_proc_entries;
+  /* The last answer: kernel events come in runs from one process. Valid
+   * while no name was added (n_proc_entries unchanged). */
+  uint32_t       pn_pid;
+  uint32_t       pn_entries;   /* n_proc_entries when cached, 0 = empty */
+  uint32_t       pn_index;     /* entry answered + 1 */
+  int64_t        pn_from;      /* the answer holds for times >= pn_from ... */
+  int64_t        pn_until;     /* ... and < pn_until */
 
   EtwU64Map      threads;    /* tid -> pid */
   EtwU64Map      files;      /* FileObject / FileKey -> interned path */
@@ -336,6 +344,8 @@ struct EtwDecoder
   uint32_t       n_mod_lists;
   uint32_t       cap_mod_lists;
   EtwModList     kernel_mods;
+  uint32_t       ml_pid;     /* the last pid → module list lookup */
+  uint32_t       ml_index;   /* its index + 1, 0 = none */
 
   EtwIrpSlot    *irps;       /* direct-mapped: an IRP that never completes is overwritten */
 
@@ -353,7 +363,9 @@ struct EtwDecoder
    * decoding them once saves a third of the hot path. */
   struct
   {
-    bool           valid;
+    bool           seen;      /* the event key and provider below are set */
+    bool           valid;     /* ... and so are the roles */
+    EtwProvInfo   *prov;
     bool           malformed;
     bool           raw;
     const uint8_t *payload;
@@ -506,7 +518,7 @@ void         etw_names_init          (EtwDecoder *dec);
 void         etw_names_free          (EtwDecoder *dec);
 void         etw_names_set_process   (EtwDecoder *dec, uint32_t pid, int64_t time,
                                       const char *name, size_t len, bool is_end);
-const char  *etw_names_process       (EtwDecoder *dec, uint32_t pid, int64_t time);
+const char  *etw_names_process       (EtwDecoder *dec, uint32_t pid, int64_t time, uint32_t *len);
 void         etw_names_set_thread    (EtwDecoder *dec, uint32_t tid, uint32_t pid);
 bool         etw_names_thread_pid    (EtwDecoder *dec, uint32_t tid, uint32_t *pid);
 /* Whether exactly this module range is already known for pid (rundowns

@@ -482,10 +482,10 @@ detail_build (EtwDecCtx   *c,
       break;
 
     case CLS_THREAD:
-      if (etw_ctx_has (c, R_TID))
-        detail_add (&d, "Thread ID: %" PRIu64, c->role[R_TID].num);
       if (c->sem == SEM_THREAD_CSWITCH || c->sem == SEM_THREAD_OTHER)
         detail_generic (c, &d);
+      else if (etw_ctx_has (c, R_TID))
+        detail_add (&d, "Thread ID: %" PRIu64, c->role[R_TID].num);
       break;
 
     case CLS_IMAGE:
@@ -579,12 +579,19 @@ etw_summarize (EtwDecCtx *c,
   EtwDecoded *out = c->out;
   EtwSemClass cls = etw_sem_class ((EtwSem) c->sem);
   const char *name;
-  uint32_t pid = subject_pid (c);
+  uint32_t pid = subject_pid (c), name_len;
 
   out->pid = pid;
-  name = etw_names_process (c->dec, pid, c->ev->time);
+  name = etw_names_process (c->dec, pid, c->ev->time, &name_len);
   if (name != NULL)
-    out->process_name = etw_text_dup (out, name);
+    {
+      char *copy = etw_text_alloc (out, name_len + 1);
+      if (copy != NULL)
+        {
+          memcpy (copy, name, name_len + 1);
+          out->process_name = copy;
+        }
+    }
   out->operation = etw_sem_operation ((EtwSem) c->sem);
 
   switch (cls)
