@@ -97,21 +97,23 @@ flush_buffer (GOutputStream  *out,
   return TRUE;
 }
 
-gboolean
-etws_export_write (EtwsStore         *store,
-                   EtwsTrace         *trace,
-                   GArray            *rows_array,
-                   EtwsExportFormat   format,
-                   EtwsExportFlags    flags,
-                   GOutputStream     *out,
-                   GCancellable      *cancellable,
-                   EtwsProgressFunc   progress,
-                   gpointer           progress_data,
-                   GError           **error)
+/* in_store: the store's row count as the main thread saw it (reading it
+ * on the export thread would race with appends). */
+static gboolean
+export_write (EtwsStore         *store,
+              EtwsTrace         *trace,
+              guint64            in_store,
+              GArray            *rows_array,
+              EtwsExportFormat   format,
+              EtwsExportFlags    flags,
+              GOutputStream     *out,
+              GCancellable      *cancellable,
+              EtwsProgressFunc   progress,
+              gpointer           progress_data,
+              GError           **error)
 {
   g_autoptr(EtwsRowDecoder) decoder = NULL;
   g_autoptr(GString) buf = NULL;
-  guint64 in_store = etws_store_get_n_rows (store);
   guint64 first = etws_store_get_first_row (store);
   const guint32 *rows = rows_array != NULL ? (const guint32 *) (void *) rows_array->data : NULL;
   guint64 n_rows = rows_array != NULL ? rows_array->len : in_store;
@@ -222,6 +224,22 @@ etws_export_write (EtwsStore         *store,
   if (progress != NULL)
     progress (n_rows, n_rows, progress_data);
   return TRUE;
+}
+
+gboolean
+etws_export_write (EtwsStore         *store,
+                   EtwsTrace         *trace,
+                   GArray            *rows,
+                   EtwsExportFormat   format,
+                   EtwsExportFlags    flags,
+                   GOutputStream     *out,
+                   GCancellable      *cancellable,
+                   EtwsProgressFunc   progress,
+                   gpointer           progress_data,
+                   GError           **error)
+{
+  return export_write (store, trace, etws_store_get_n_rows (store), rows, format, flags, out,
+                       cancellable, progress, progress_data, error);
 }
 
 /* Atomic files ------------------------------------------------------------ */
@@ -393,6 +411,7 @@ etws_atomic_file_free (EtwsAtomicFile *self)
 static gboolean
 export_to_file (EtwsStore         *store,
                 EtwsTrace         *trace,
+                guint64            in_store,
                 GArray            *rows,
                 EtwsExportFormat   format,
                 const char        *path,
@@ -407,9 +426,9 @@ export_to_file (EtwsStore         *store,
   file = etws_atomic_file_new (path, error);
   if (file == NULL)
     return FALSE;
-  if (!etws_export_write (store, trace, rows, format, ETWS_EXPORT_FLAGS_NONE,
-                          etws_atomic_file_get_stream (file), cancellable, progress,
-                          progress_data, &local))
+  if (!export_write (store, trace, in_store, rows, format, ETWS_EXPORT_FLAGS_NONE,
+                     etws_atomic_file_get_stream (file), cancellable, progress, progress_data,
+                     &local))
     {
       if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local));
@@ -431,7 +450,8 @@ etws_export_to_file (EtwsStore         *store,
                      gpointer           progress_data,
                      GError           **error)
 {
-  return export_to_file (store, etws_store_get_trace (store), rows, format, path,
+  return export_to_file (store, etws_store_get_trace (store), etws_store_get_n_rows (store),
+                         rows, format, path,
                          cancellable, progress, progress_data, error);
 }
 
@@ -440,6 +460,7 @@ typedef struct
   EtwsStore        *store;
   EtwsTrace        *trace;
   GArray           *rows;
+  guint64           in_store;
   EtwsExportFormat  format;
   char             *path;
   gsize             done;   /* atomic */
@@ -497,8 +518,8 @@ export_thread (GTask        *task,
   ExportJob *job = data;
   GError *error = NULL;
 
-  if (export_to_file (job->store, job->trace, job->rows, job->format, job->path, cancellable,
-                      export_progress, job, &error))
+  if (export_to_file (job->store, job->trace, job->in_store, job->rows, job->format, job->path,
+                      cancellable, export_progress, job, &error))
     g_task_return_int (task, (gssize) job->total);
   else
     g_task_return_error (task, error);
@@ -550,7 +571,8 @@ etws_export_to_file_async (EtwsStore          *store,
   job->store = g_object_ref (store);
   job->trace = etws_store_get_trace (store) != NULL ? g_object_ref (etws_store_get_trace (store)) : NULL;
   job->rows = rows != NULL ? g_array_ref (rows) : NULL;
-  job->total = rows != NULL ? rows->len : etws_store_get_n_rows (store);
+  job->in_store = etws_store_get_n_rows (store);
+  job->total = rows != NULL ? rows->len : job->in_store;
   job->format = format;
   job->path = g_strdup (path);
   job->progress = progress;

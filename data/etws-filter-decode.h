@@ -35,8 +35,8 @@ void                  etws_row_decoder_free   (EtwsRowDecoder *self);
  * one-off decodes far into a trace). On by default. */
 void                  etws_row_decoder_set_replay (EtwsRowDecoder *self,
                                                    gboolean        replay);
-/* Decodes store row `index` with ETW_DECODE_* flags. NULL when the record
- * cannot be read. The results (and *event) stay valid until the next call. */
+/* Decodes store row `index` (one that exists: it is not checked) with
+ * ETW_DECODE_* flags. NULL when the record cannot be read. The results (and *event) stay valid until the next call. */
 const EtwDecoded     *etws_row_decoder_decode (EtwsRowDecoder  *self,
                                                guint64          index,
                                                unsigned         flags,

@@ -51,11 +51,14 @@ typedef struct
   gboolean        cancelled;
 } Eval;
 
+/* has_rows: row 0 exists (known to the caller; reading the row count
+ * from a worker thread would race with appends). */
 static void
 eval_init (Eval       *e,
            EtwsFilter *filter,
            EtwsStore  *store,
-           EtwsTrace  *trace)
+           EtwsTrace  *trace,
+           gboolean    has_rows)
 {
   memset (e, 0, sizeof *e);
   e->filter = filter;
@@ -65,7 +68,7 @@ eval_init (Eval       *e,
   e->decoded_row = G_MAXUINT64;
   e->fold = g_string_sized_new (256);
   e->text = g_string_sized_new (256);
-  if (etws_store_get_n_rows (store) > 0)
+  if (has_rows)
     e->base_time = etws_store_get_time (store, 0);
 }
 
@@ -1043,6 +1046,7 @@ etws_filter_evaluate (EtwsFilter       *self,
                       EtwsProgressFunc  progress,
                       gpointer          progress_data)
 {
+  end = MIN (end, etws_store_get_n_rows (store));
   return _etws_filter_evaluate_trace (self, store, etws_store_get_trace (store), start, end, bits,
                                       cancellable, progress, progress_data);
 }
@@ -1065,13 +1069,10 @@ _etws_filter_evaluate_trace (EtwsFilter       *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (bits != NULL && bits->n_bits >= end, FALSE);
 
-  end = MIN (end, etws_store_get_n_rows (store));
-  if (start >= end)
-    return TRUE;
-  if (trace == NULL)
+  if (start >= end || trace == NULL)
     return TRUE;
 
-  eval_init (&e, self, store, trace);
+  eval_init (&e, self, store, trace, TRUE);
   e.cancellable = cancellable;
 
   for (block = start & ~(guint64) (BLOCK_ROWS - 1); block < end; block += BLOCK_ROWS)
@@ -1186,7 +1187,7 @@ etws_filter_matcher_match (EtwsFilterMatcher *m,
   if (!m->ready)
     {
       g_set_object (&m->trace, trace);
-      eval_init (&m->eval, m->filter, m->store, trace);
+      eval_init (&m->eval, m->filter, m->store, trace, TRUE);
       m->ready = TRUE;
     }
   m->eval.decoded_row = G_MAXUINT64;

@@ -67,10 +67,11 @@ typedef void (*EtwsProgressFunc) (guint64  done,
                                   guint64  total,
                                   gpointer user_data);
 
-/* Evaluates rows [start, end) of the store on the calling thread and sets
- * their bits (bit i = store index i) in `bits`, which must hold at least
- * `end` bits. Returns FALSE only when cancelled. The store must not drop
- * rows meanwhile: hold it (etws_store_hold) when calling from a thread. */
+/* Evaluates rows [start, end) of the store and sets their bits (bit i =
+ * store index i) in `bits`, which must hold at least `end` bits; end is
+ * clamped to the store's row count. Returns FALSE only when cancelled. Call
+ * it on the thread that feeds the store (the main thread); the _async form
+ * runs on a worker thread. */
 gboolean      etws_filter_evaluate         (EtwsFilter       *self,
                                             EtwsStore        *store,
                                             guint64           start,

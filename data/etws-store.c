@@ -460,16 +460,10 @@ etws_store_get_column_run (EtwsStore       *self,
                            guint64         *n_run)
 {
   EtwsChunked *c = column_list (self, (guint) column);
-  guint64 n_rows = self->time.len - self->first;
   guint64 g = self->first + index;
 
   g_return_val_if_fail (c != NULL && column <= ETWS_STORE_COLUMN_ETYPE, NULL);
-  if (index >= n_rows)
-    {
-      *n_run = 0;
-      return NULL;
-    }
-  *n_run = MIN (ETWS_CHUNK_LEN - (g & (ETWS_CHUNK_LEN - 1)), n_rows - index);
+  *n_run = ETWS_CHUNK_LEN - (g & (ETWS_CHUNK_LEN - 1));
   return etws_chunked_get (c, g);
 }
 

@@ -75,8 +75,10 @@ const char  *etws_store_get_string      (EtwsStore       *self,
 
 /* Bulk column access for scans on any thread (filters, sorting): the
  * column's elements from `index` on, and in *n_run how many of them lie
- * contiguously (never past the last row). Rows published to the reading
- * thread stay valid while the store is held (see below). */
+ * contiguously. `index` must be a row the caller knows exists, and the run
+ * may reach past the last row: bound it by the row count the caller was
+ * given (reading the count here would race with appends). Rows handed to
+ * the reading thread stay valid while the store is held (see below). */
 typedef enum
 {
   ETWS_STORE_COLUMN_TIME,     /* gint64 */

@@ -138,6 +138,7 @@ bare_pid_scan (EtwsStore *store,
   for (guint64 i = 0; i < n; i += run)
     {
       const guint32 *col = etws_store_get_column_run (store, ETWS_STORE_COLUMN_PID, i, &run);
+      run = MIN (run, n - i);
       for (guint64 k = 0; k < run; k++)
         hits += col[k] == d->pid;
     }
@@ -159,6 +160,7 @@ bare_etype_scan (EtwsStore *store,
   for (guint64 i = 0; i < n; i += run)
     {
       const guint16 *col = etws_store_get_column_run (store, ETWS_STORE_COLUMN_ETYPE, i, &run);
+      run = MIN (run, n - i);
       for (guint64 k = 0; k < run; k++)
         hits += d->etype_match[col[k]];
     }
@@ -180,6 +182,7 @@ bare_path_scan (EtwsStore *store,
   for (guint64 i = 0; i < n; i += run)
     {
       const guint32 *col = etws_store_get_column_run (store, ETWS_STORE_COLUMN_PATH, i, &run);
+      run = MIN (run, n - i);
       for (guint64 k = 0; k < run; k++)
         hits += d->string_match[col[k]];
     }

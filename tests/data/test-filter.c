@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "etws-file-source.h"
 #include "etws-filter-runner.h"
 #include "etws-filter.h"
 #include "test-filter-common.h"
@@ -302,6 +303,12 @@ test_clauses (void)
   g_assert_cmpstr (j3, ==, "path contains \"a||b\" && tid == 1");
   g_assert_cmpstr (j4, ==, "(a) or (b)");
   g_assert_cmpstr (j5, ==, "(pid == 1 or pid == 2) && x");
+  {
+    g_autofree char *t = etws_filter_clause_for_value ("time", "2020-07-29T00:07:00.6528893Z", FALSE);
+    g_autoptr(EtwsFilter) f = etws_filter_new (t, NULL);
+    g_autofree char *canonical = etws_filter_to_string (f);
+    g_assert_cmpstr (canonical, ==, "(time == 2020-07-29T00:07:00.6528893Z)");
+  }
 
   /* Everything they build parses. */
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
@@ -1113,6 +1120,91 @@ test_async_and_runner (void)
   g_assert_false (etws_filter_runner_is_running (runner));
 }
 
+/* Live: rows appended while the runner evaluates are caught up with, on
+ * the main thread when few and on a second pass when many; the matcher
+ * decides rows appended later. The store is fed the way the worker feeds
+ * it, through a worker that never runs. */
+static void
+feed (EtwsWorker *worker,
+      EtwsStore  *from,
+      EtwsStore  *to,
+      guint64     n)
+{
+  EtwsBatch batch = { 0 };
+  guint64 have = etws_store_get_n_rows (to), n_from = etws_store_get_n_rows (from);
+
+  batch.trace = etws_store_get_trace (from);
+  batch.first_row = have;
+  batch.n_rows = (guint) n;
+  batch.rows = g_new0 (EtwsRow, n);
+  for (guint64 i = 0; i < n; i++)
+    etws_store_get_row (from, (have + i) % n_from, &batch.rows[i]);
+  g_signal_emit_by_name (worker, "batch", &batch);
+  g_signal_emit_by_name (worker, "drained");
+  g_free (batch.rows);
+}
+
+static void
+test_runner_live (void)
+{
+  g_autoptr(EtwsStore) src = tf_load_store ("tx_Process.etl");
+  g_autofree char *path = tf_fixture_path ("tx_Process.etl");
+  g_autoptr(EtwsSource) source = etws_file_source_new (path);
+  g_autoptr(EtwsWorker) worker = etws_worker_new (source);
+  g_autoptr(EtwsStore) store = etws_store_new ();
+  g_autoptr(EtwsFilter) filter = etws_filter_new ("id == 8 && path contains \"\\\\\" || cpu == 1 && id == 9", NULL);
+  g_autoptr(EtwsFilterRunner) runner = NULL;
+  g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func (array_unref0);
+  g_autoptr(EtwsFilterMatcher) matcher = NULL;
+  static const guint64 late[] = { 5000, 200000 };
+
+  g_assert_nonnull (filter);
+  etws_store_attach (store, worker);
+  g_signal_emit_by_name (worker, "opened", etws_store_get_trace (src));
+  feed (worker, src, store, 10344);
+  runner = etws_filter_runner_new (store);
+  g_signal_connect (runner, "finished", G_CALLBACK (finished_cb), got);
+
+  for (guint round = 0; round < G_N_ELEMENTS (late); round++)
+    {
+      g_autoptr(GArray) all = NULL;
+
+      /* The evaluation snapshots the rows it starts with; these arrive
+       * before it ends. */
+      etws_filter_runner_set_filter (runner, filter);
+      feed (worker, src, store, late[round]);
+      while (etws_filter_runner_is_running (runner))
+        g_main_context_iteration (NULL, TRUE);
+      all = etws_filter_evaluate_rows (filter, store, NULL);
+      g_assert_cmpuint (got->len, ==, round + 1);
+      g_test_message ("round %u: %u of %" G_GUINT64_FORMAT " rows", round, all->len,
+                      etws_store_get_n_rows (store));
+      g_assert_cmpuint (all->len, >, 0);
+      g_assert_true (same_rows (g_ptr_array_index (got, round), all));
+    }
+
+  /* Rows appended after that: the model asks the matcher, row by row. */
+  matcher = etws_filter_matcher_new (filter, store);
+  {
+    guint64 before = etws_store_get_n_rows (store);
+    g_autoptr(GArray) all = NULL;
+    guint k = 0, added = 0;
+
+    feed (worker, src, store, 20000);
+    all = etws_filter_evaluate_rows (filter, store, NULL);
+    while (k < all->len && g_array_index (all, guint32, k) < before)
+      k++;
+    for (guint64 i = before; i < etws_store_get_n_rows (store); i++)
+      if (etws_filter_matcher_predicate (store, i, matcher))
+        {
+          g_assert_cmpuint (g_array_index (all, guint32, k + added), ==, i);
+          added++;
+        }
+    g_assert_cmpuint (k + added, ==, all->len);
+    g_assert_cmpuint (added, >, 0);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1127,5 +1219,6 @@ main (int   argc,
   g_test_add_func ("/filter/clauses", test_clauses);
   g_test_add_func ("/filter/fixtures", test_fixtures);
   g_test_add_func ("/filter/async-and-runner", test_async_and_runner);
+  g_test_add_func ("/filter/runner-live", test_runner_live);
   return g_test_run ();
 }
