@@ -15,11 +15,12 @@
  *              per-event cost when a file loads
  *   fields     observe + decode with SUMMARY | FIELDS (the JSON export)
  *   detail     observe + decode with every flag (the detail pane)
+ *   observe    etw_decoder_observe alone (the cost of a naming pre-pass)
  *
  * and each as a ratio of the baseline's time measured in the same run.
  * Times are the thread's CPU time (see now()).
  * Usage: bench-decode [--min-events N] [--min-seconds S] [--rounds R]
- *                     [--only baseline|summary|fields|detail] [fixture...]
+ *                     [--only baseline|summary|fields|detail|observe] [fixture...]
  */
 #include "config.h"
 
@@ -152,6 +153,8 @@ typedef enum
   RUN_SUMMARY,
   RUN_FIELDS,
   RUN_DETAIL,
+  RUN_OBSERVE,
+  RUN_KINDS
 } RunKind;
 
 static volatile uint64_t sink;
@@ -187,7 +190,7 @@ measure (Trace      *traces,
                 continue;
               }
             etw_decoder_observe (dec, ev);
-            if (ev->xflags & ETW_XFLAG_STACK_WALK)
+            if (kind == RUN_OBSERVE || (ev->xflags & ETW_XFLAG_STACK_WALK))
               continue;  /* the ingest joins these, never decodes them */
             etw_decode (dec, ev, flags, d);
             acc += d->pid + (d->path != NULL);
@@ -228,7 +231,7 @@ main (int   argc,
   Trace traces[16];
   int n_traces = 0;
   uint64_t total = 0;
-  static const char *const names[] = { "baseline", "summary", "fields", "detail" };
+  static const char *const names[] = { "baseline", "summary", "fields", "detail", "observe" };
 
   for (int i = 1; i < argc; i++)
     {
@@ -243,13 +246,16 @@ main (int   argc,
           /* For profiling: one kind, no baseline, no per-file figures. */
           const char *k = argv[++i];
           only = strcmp (k, "summary") == 0 ? RUN_SUMMARY : strcmp (k, "fields") == 0 ? RUN_FIELDS
-               : strcmp (k, "detail") == 0 ? RUN_DETAIL : RUN_BASELINE;
+               : strcmp (k, "detail") == 0 ? RUN_DETAIL : strcmp (k, "observe") == 0 ? RUN_OBSERVE
+               : RUN_BASELINE;
         }
       else if (n_files < 16)
         files[n_files++] = argv[i];
     }
   if (rounds < 1)
     rounds = 1;
+  if (rounds > 16)
+    rounds = 16;
   if (dir == NULL)
     dir = ETWSCOPE_FIXTURES_DIR;
   if (n_files == 0)
@@ -287,7 +293,7 @@ main (int   argc,
     {
       Trace *set = scope < 0 ? traces : &traces[scope];
       int n_set = scope < 0 ? n_traces : 1;
-      double rate[4][16], ratio[4][16];
+      double rate[RUN_KINDS][16], ratio[RUN_KINDS][16];
 
       if (scope == 0 && n_traces == 1)
         break;
@@ -297,7 +303,7 @@ main (int   argc,
           double base = measure (set, n_set, RUN_BASELINE, min_events, min_seconds, &ev);
           rate[0][r] = base;
           ratio[0][r] = 1.0;
-          for (int k = 1; k < 4; k++)
+          for (int k = 1; k < RUN_KINDS; k++)
             {
               rate[k][r] = measure (set, n_set, (RunKind) k, min_events, min_seconds, &ev);
               /* Time per event relative to the baseline's. */
@@ -305,7 +311,7 @@ main (int   argc,
             }
         }
       printf ("%s\n", scope < 0 ? "all kernel fixtures" : set->name);
-      for (int k = 0; k < 4; k++)
+      for (int k = 0; k < RUN_KINDS; k++)
         {
           qsort (rate[k], (size_t) rounds, sizeof (double), cmp_double);
           qsort (ratio[k], (size_t) rounds, sizeof (double), cmp_double);
