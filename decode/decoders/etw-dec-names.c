@@ -785,6 +785,9 @@ prov_grow (EtwDecoder *dec)
   dec->prov = v;
   dec->prov_cap = cap;
   memset (dec->prov_fast, 0, sizeof dec->prov_fast);
+  /* The event observe saw last points into the old table. */
+  dec->last.seen = false;
+  dec->last.valid = false;
   return true;
 }
 

@@ -261,7 +261,8 @@ registry_path (EtwDecCtx *c)
   if (c->sem == SEM_REG_KCBCREATE || c->sem == SEM_REG_KCBDELETE || c->sem == SEM_REG_KCBRUNDOWN)
     base = NULL;
 
-  if (sem_is_reg_value (c->sem))
+  /* Classic Query (13) carries a value name too (PerfView, reference §3.6). */
+  if (sem_is_reg_value (c->sem) || (c->sem == SEM_REG_QUERY && c->family == FAM_CLASSIC))
     {
       /* Classic events put the value name in KeyName; field lists and the
        * manifest provider have a ValueName of their own. */
