@@ -417,6 +417,47 @@ naming_prepass (const char *dir)
   free (d);
 }
 
+/* The 32-bit log-file header of perfview_smallEtlFile.etl (32-bit Windows
+ * 10 1511): its two pointer slots are 4 bytes, so every later field moves.
+ * Values from SOURCES.md: PointerSize 4, QPC 3117777 Hz, logger
+ * PerfWatsonGCHeapETLSession688, file ReloggedFile.ETL. */
+static void
+header_32bit (const char *dir)
+{
+  char path[4096];
+  size_t len;
+  char *data;
+  EtlError err;
+  EtlFile *f;
+  EtlIter *it;
+  EtwEvent ev;
+  EtwDecoder *dec = etw_decoder_new ();
+  EtwDecoded *d = calloc (1, sizeof *d);
+  bool ok = false;
+
+  snprintf (path, sizeof path, "%s/perfview_smallEtlFile.etl", dir);
+  data = mj_read_file (path, &len);
+  f = data != NULL ? etl_file_open ((const uint8_t *) data, len, &err) : NULL;
+  if (f != NULL)
+    {
+      it = etl_iter_new (f, ETL_ORDER_FILE);
+      if (etl_iter_next (it, &ev) && ev.pointer_size == 4)
+        {
+          etw_decode (dec, &ev, ETW_DECODE_SUMMARY | ETW_DECODE_FIELDS, d);
+          ok = field_u (d, "PointerSize", ETW_VAL_UINT, 4) && field_u (d, "PerfFreq", ETW_VAL_UINT, 3117777) &&
+               field_u (d, "ProviderVersion", ETW_VAL_UINT, 10586) &&
+               field_s (d, "SessionNameString", "PerfWatsonGCHeapETLSession688") &&
+               field_s (d, "LogFileNameString", "ReloggedFile.ETL") && !d->malformed && fields_well_formed (d);
+        }
+      etl_iter_free (it);
+      etl_file_free (f);
+    }
+  tap_check (ok, "a 32-bit log-file header decodes with 4-byte pointers");
+  etw_decoder_free (dec);
+  free (data);
+  free (d);
+}
+
 int
 main (void)
 {
@@ -454,5 +495,6 @@ main (void)
       free (names[i]);
     }
   naming_prepass (dir);
+  header_32bit (dir);
   return tap_done ();
 }
