@@ -290,7 +290,7 @@ etw_decoder_observe (EtwDecoder     *decoder,
   decoder->last.version = ev->version;
 
   /* User-mode providers log from the thread they describe. */
-  if (ev->kind == ETW_HDR_EVENT && id.family == FAM_OTHER)
+  if ((ev->kind == ETW_HDR_EVENT || ev->kind == ETW_HDR_LIVE) && id.family == FAM_OTHER)
     etw_names_set_thread (decoder, ev->tid, ev->pid);
 
   if (ev->xflags & ETW_XFLAG_TRACELOGGING)

@@ -10,6 +10,8 @@
  */
 #include "etw-dec-private.h"
 
+#include "etl-reader.h"
+#include "etw-bytes.h"
 #include "etw-guid.h"
 
 #include <inttypes.h>
@@ -396,7 +398,16 @@ format_value (char           *buf,
       snprintf (buf, size, "%s", tmp);
       break;
     case ETW_VAL_FILETIME:
-      snprintf (buf, size, "%" PRId64, f->v.i);
+      {
+        char t[ETW_FILETIME_TEXT_SIZE];
+        etw_filetime_format (f->v.i, t);
+        snprintf (buf, size, "%s", t);
+        break;
+      }
+    case ETW_VAL_SYSTEMTIME:
+      snprintf (buf, size, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", etw_rd_u16 (f->v.ip), etw_rd_u16 (f->v.ip + 2),
+                etw_rd_u16 (f->v.ip + 6), etw_rd_u16 (f->v.ip + 8), etw_rd_u16 (f->v.ip + 10),
+                etw_rd_u16 (f->v.ip + 12), etw_rd_u16 (f->v.ip + 14));
       break;
     case ETW_VAL_BINARY:
       snprintf (buf, size, "%u bytes", f->len);
