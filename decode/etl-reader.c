@@ -1212,28 +1212,52 @@ etl_iter_position (const EtlIter *iter)
   return iter->position;
 }
 
-#define ACCESS_CACHE 4
+/* Inflated buffers kept per accessor. Time-ordered reads visit every CPU's
+ * current buffer in turn, so the cache needs a few slots per CPU; its byte
+ * budget keeps 1 MiB-buffer traces in check. */
+#define ACCESS_CACHE_BYTES (24u << 20)
+#define ACCESS_CACHE_MIN 4
+#define ACCESS_CACHE_MAX 256
+
+typedef struct
+{
+  uint32_t buffer;
+  uint32_t used;
+  uint8_t *data;
+  bool     valid;
+} AccessSlot;
 
 struct EtlAccess
 {
   const EtlFile *file;
-  struct
-  {
-    uint32_t buffer;
-    uint32_t used;
-    uint8_t *data;
-    bool     valid;
-  } cache[ACCESS_CACHE];
+  AccessSlot    *slots;
+  uint32_t       n_slots;
   uint32_t       next_slot;
+  uint16_t      *slot_of;   /* buffer index -> slot + 1, 0 = not cached */
 };
 
 EtlAccess *
 etl_access_new (const EtlFile *file)
 {
   EtlAccess *access = calloc (1, sizeof *access);
+  uint32_t n;
 
-  if (access != NULL)
-    access->file = file;
+  if (access == NULL)
+    return NULL;
+  access->file = file;
+  n = file->max_used > 0 ? ACCESS_CACHE_BYTES / file->max_used : ACCESS_CACHE_MAX;
+  if (n < ACCESS_CACHE_MIN)
+    n = ACCESS_CACHE_MIN;
+  if (n > ACCESS_CACHE_MAX)
+    n = ACCESS_CACHE_MAX;
+  access->n_slots = n;
+  access->slots = calloc (n, sizeof *access->slots);
+  access->slot_of = calloc (file->n_buffers + 1, sizeof *access->slot_of);
+  if (access->slots == NULL || access->slot_of == NULL)
+    {
+      etl_access_free (access);
+      return NULL;
+    }
   return access;
 }
 
@@ -1242,8 +1266,10 @@ etl_access_free (EtlAccess *access)
 {
   if (access == NULL)
     return;
-  for (unsigned i = 0; i < ACCESS_CACHE; i++)
-    free (access->cache[i].data);
+  for (unsigned i = 0; access->slots != NULL && i < access->n_slots; i++)
+    free (access->slots[i].data);
+  free (access->slots);
+  free (access->slot_of);
   free (access);
 }
 
@@ -1264,29 +1290,31 @@ etl_access_read (EtlAccess *access,
   used = buf->used;
   if (!(buf->flags & ETL_BUFFER_COMPRESSED))
     area = file->data + buf->file_offset;
+  else if (access->slot_of[buffer] != 0)
+    {
+      AccessSlot *s = &access->slots[access->slot_of[buffer] - 1];
+      area = s->data;
+      used = s->used;
+    }
   else
     {
-      for (unsigned i = 0; i < ACCESS_CACHE; i++)
-        if (access->cache[i].valid && access->cache[i].buffer == buffer)
-          {
-            area = access->cache[i].data;
-            used = access->cache[i].used;
-          }
+      uint32_t slot = access->next_slot++ % access->n_slots;
+      AccessSlot *s = &access->slots[slot];
+
+      if (s->valid)
+        access->slot_of[s->buffer] = 0;
+      s->valid = false;
+      if (s->data == NULL)
+        s->data = malloc (file->max_used);
+      if (s->data == NULL)
+        return false;
+      area = buffer_area (file, buffer, s->data, &used, &err);
       if (area == NULL)
-        {
-          unsigned slot = access->next_slot++ % ACCESS_CACHE;
-          if (access->cache[slot].data == NULL)
-            access->cache[slot].data = malloc (file->max_used);
-          if (access->cache[slot].data == NULL)
-            return false;
-          access->cache[slot].valid = false;
-          area = buffer_area (file, buffer, access->cache[slot].data, &used, &err);
-          if (area == NULL)
-            return false;
-          access->cache[slot].buffer = buffer;
-          access->cache[slot].used = used;
-          access->cache[slot].valid = true;
-        }
+        return false;
+      s->buffer = buffer;
+      s->used = used;
+      s->valid = true;
+      access->slot_of[buffer] = (uint16_t) (slot + 1);
     }
 
   if (etl_parse_record (file, area, used, offset, buf->cpu, ev, &err) <= 0)

@@ -25,10 +25,11 @@
 typedef struct
 {
   guint8 **chunks;
-  guint32  n_chunks;
+  gint     n_chunks;    /* written by the appending thread, read anywhere */
   guint32  first;       /* oldest chunk still held */
   guint32  used;        /* bytes used in the last chunk */
-  gsize    bytes;
+  gsize    bytes;       /* allocated, by the appending thread */
+  gsize    freed;       /* released, by the thread dropping old records */
 } Arena;
 
 typedef struct
@@ -78,7 +79,7 @@ arena_clear (Arena *a)
 {
   if (a->chunks == NULL)
     return;
-  for (guint32 i = 0; i < a->n_chunks; i++)
+  for (gint i = 0; i < a->n_chunks; i++)
     g_free (a->chunks[i]);
   g_clear_pointer (&a->chunks, g_free);
 }
@@ -94,10 +95,11 @@ arena_alloc (Arena   *a,
     return NULL;
   if (a->used + size > ARENA_CHUNK)
     {
-      if (a->n_chunks >= ARENA_MAX_CHUNKS)
+      if ((guint) a->n_chunks >= ARENA_MAX_CHUNKS)
         return NULL;
-      a->chunks[a->n_chunks++] = g_malloc (ARENA_CHUNK);
-      a->bytes += ARENA_CHUNK;
+      a->chunks[a->n_chunks] = g_malloc (ARENA_CHUNK);
+      g_atomic_int_set (&a->n_chunks, a->n_chunks + 1);
+      g_atomic_pointer_add (&a->bytes, ARENA_CHUNK);
       a->used = 0;
     }
   guint8 *p = a->chunks[a->n_chunks - 1] + a->used;
@@ -471,10 +473,11 @@ etws_trace_drop_records_before (EtwsTrace *self,
   guint32 chunk = (guint32) (locator >> 32);
 
   /* Never free the chunk still being written. */
-  while (self->records.first < chunk && self->records.first + 1 < self->records.n_chunks)
+  while (self->records.first < chunk &&
+         self->records.first + 1 < (guint32) g_atomic_int_get (&self->records.n_chunks))
     {
       g_clear_pointer (&self->records.chunks[self->records.first], g_free);
-      self->records.bytes -= ARENA_CHUNK;
+      g_atomic_pointer_add (&self->records.freed, ARENA_CHUNK);
       self->records.first++;
     }
 }
@@ -482,7 +485,11 @@ etws_trace_drop_records_before (EtwsTrace *self,
 gsize
 etws_trace_get_memory (EtwsTrace *self)
 {
-  return self->records.bytes + self->strings.bytes + etws_chunked_bytes (&self->string_ptrs) +
+  gsize records = (gsize) g_atomic_pointer_get (&self->records.bytes) -
+                  (gsize) g_atomic_pointer_get (&self->records.freed);
+
+  return records + (gsize) g_atomic_pointer_get (&self->strings.bytes) +
+         etws_chunked_bytes (&self->string_ptrs) +
          etws_chunked_bytes (&self->frames) + etws_chunked_bytes (&self->stacks);
 }
 
@@ -524,7 +531,8 @@ etws_record_reader_read (EtwsRecordReader *reader,
   if (reader->access != NULL)
     return etl_access_read (reader->access, hi, lo, ev);
 
-  if (locator == G_MAXUINT64 || hi >= trace->records.n_chunks || hi < trace->records.first ||
+  if (locator == G_MAXUINT64 || hi >= (guint32) g_atomic_int_get (&trace->records.n_chunks) ||
+      hi < trace->records.first ||
       trace->records.chunks[hi] == NULL || lo + 8 > ARENA_CHUNK)
     return FALSE;
   const guint8 *rec = trace->records.chunks[hi] + lo;

@@ -286,8 +286,8 @@ test_damage (void)
   g_assert_cmpuint (w.damage->len, ==, 1);
   g_test_message ("%s", (char *) w.damage->pdata[0]);
   g_assert_nonnull (strstr (w.damage->pdata[0], "offset 1310720"));
-  /* 20 whole buffers survive, and the records of buffer 20 that end
-   * before the cut: exactly the full file's rows that lie before it. */
+  /* The 20 whole buffers survive, and so do the records of buffer 20 that
+   * lie wholly before the cut: exactly those rows of the intact file. */
   g_assert_cmpuint (etws_store_get_n_rows (cut), >, 0);
   g_assert_cmpuint (etws_store_get_n_rows (cut), <, etws_store_get_n_rows (full));
   {
@@ -296,13 +296,19 @@ test_damage (void)
     for (guint64 r = 0; r < etws_store_get_n_rows (full); r++)
       {
         guint64 loc = etws_store_get_locator (full, r);
+        guint32 buffer = (guint32) (loc >> 32), offset = (guint32) loc;
         EtwEvent ev;
-        if ((loc >> 32) < 20)
+
+        if (buffer < 20)
           before_cut++;
-        else if ((loc >> 32) == 20 && etws_store_read_event (full, reader, r, &ev) &&
-                 (guint32) loc + ev.record_len <= 3000)
-          before_cut++;
+        else if (buffer == 20)
+          {
+            g_assert_true (etws_store_read_event (full, reader, r, &ev));
+            if (offset + ev.record_len <= 3000)
+              before_cut++;
+          }
       }
+    g_test_message ("%" G_GUINT64_FORMAT " rows before the cut", before_cut);
     g_assert_cmpuint (etws_store_get_n_rows (cut), ==, before_cut);
   }
   watch_clear (&w);
