@@ -882,6 +882,8 @@ dmg_run_image (const char          *name,
   before = c.st.failures;
   for (size_t i = 0; i < n_points; i++)
     {
+      if (opt->n_shards > 1 && i % opt->n_shards != opt->shard)
+        continue;
       size_t t = (size_t) points[i];
       uint8_t *copy = malloc (t > 0 ? t : 1);
       if (copy == NULL)
@@ -908,6 +910,8 @@ dmg_run_image (const char          *name,
       uint64_t at = flip_point (&c, &seed);
       uint8_t x = (uint8_t) (rnd_below (&seed, 3) == 0 ? 1u << rnd_below (&seed, 8)
                                                         : 1 + rnd_below (&seed, 255));
+      if (opt->n_shards > 1 && i % opt->n_shards != opt->shard)
+        continue;
       snprintf (what, sizeof what, "byte %llu ^= 0x%02x", (unsigned long long) at, x);
       work[at] ^= x;
       check_image_timed (&c, work, len, at, false, what);

@@ -29,6 +29,11 @@ typedef struct
   unsigned n_flips;         /* at least 1000 */
   uint64_t seed;            /* fixed: the mutants are reproducible */
   double   max_seconds;     /* CPU time per damaged image */
+  /* Only the mutants i with i % n_shards == shard (0 or 1 shards: all),
+   * so that a big fixture's mutants can run as several tests. The mutants
+   * are the same whatever the sharding. */
+  unsigned shard;
+  unsigned n_shards;
 } DamageOptions;
 
 typedef struct
