@@ -34,6 +34,12 @@ typedef struct
 
 typedef struct
 {
+  guint32 hash;
+  guint32 id;       /* 0 = empty */
+} StrSlot;
+
+typedef struct
+{
   guint64 first_frame;
   guint32 n_frames;
   guint32 pid;
@@ -49,7 +55,8 @@ struct _EtwsTrace
 
   Arena          strings;
   EtwsChunked    string_ptrs;   /* const char * by id */
-  GHashTable    *string_ids;    /* (worker) str -> id */
+  StrSlot       *string_ids;    /* (worker) open-addressed: hash, id */
+  guint32        string_ids_cap;
 
   EtwsChunked    providers;     /* EtwsProvider */
   GHashTable    *provider_ids;  /* (worker) EtwGuid* -> index + 1 */
@@ -147,7 +154,7 @@ etws_trace_finalize (GObject *object)
 
   g_clear_pointer (&self->file, etws_trace_file_unref);
   g_clear_pointer (&self->description, g_free);
-  g_clear_pointer (&self->string_ids, g_hash_table_unref);
+  g_clear_pointer (&self->string_ids, g_free);
   g_clear_pointer (&self->provider_ids, g_hash_table_unref);
   g_clear_pointer (&self->stack_ids, g_hash_table_unref);
   arena_clear (&self->strings);
@@ -182,7 +189,8 @@ etws_trace_init (EtwsTrace *self)
   etws_chunked_init (&self->stacks, sizeof (StackEntry));
   etws_chunked_init (&self->event_types, sizeof (EtwsEventType));
   self->event_type_ids = g_hash_table_new (event_type_hash, event_type_equal);
-  self->string_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  self->string_ids_cap = 1024;
+  self->string_ids = g_new0 (StrSlot, self->string_ids_cap);
   self->provider_ids = g_hash_table_new (guid_hash, guid_equal);
   self->stack_ids = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_slist_free);
 
@@ -230,44 +238,93 @@ etws_trace_get_description (EtwsTrace *self)
   return self->description;
 }
 
+/* Interning runs for several strings of every event loaded, so the table
+ * hashes eight bytes at a time and keeps each hash beside its id. */
+static guint32
+hash_bytes (const char *s,
+            gsize       len)
+{
+  guint64 h = 0x9E3779B97F4A7C15ull ^ len;
+  gsize i = 0;
+
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 w;
+      memcpy (&w, s + i, 8);
+      h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+      h ^= h >> 29;
+    }
+  if (i < len)
+    {
+      guint64 w = 0;
+      memcpy (&w, s + i, len - i);
+      h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
+    }
+  h ^= h >> 32;
+  return (guint32) h;
+}
+
+static void
+string_ids_grow (EtwsTrace *self)
+{
+  guint32 cap = self->string_ids_cap * 2;
+  StrSlot *t = g_new0 (StrSlot, cap);
+
+  for (guint32 i = 0; i < self->string_ids_cap; i++)
+    if (self->string_ids[i].id != 0)
+      {
+        guint32 j = self->string_ids[i].hash & (cap - 1);
+        while (t[j].id != 0)
+          j = (j + 1) & (cap - 1);
+        t[j] = self->string_ids[i];
+      }
+  g_free (self->string_ids);
+  self->string_ids = t;
+  self->string_ids_cap = cap;
+}
+
 guint32
 etws_trace_intern_len (EtwsTrace  *self,
                        const char *str,
                        gsize       len)
 {
-  char stack_buf[256];
-  char *key = len < sizeof stack_buf ? stack_buf : g_malloc (len + 1);
-  gpointer found;
-  guint32 id;
+  const char *nul;
+  guint32 h, mask, i, id;
+  const char **slot;
+  char *copy;
 
   if (len == 0)
     return 0;
   if (len > MAX_STRING)
     len = MAX_STRING;
-  memcpy (key, str, len);
-  key[len] = '\0';
-  found = g_hash_table_lookup (self->string_ids, key);
-  if (found != NULL)
-    {
-      if (key != stack_buf)
-        g_free (key);
-      return GPOINTER_TO_UINT (found);
-    }
+  /* A string stops at its first NUL, as a C string would. */
+  nul = memchr (str, 0, len);
+  if (nul != NULL)
+    len = (gsize) (nul - str);
+  if (len == 0)
+    return 0;
 
-  char *copy = (char *) arena_alloc (&self->strings, len + 1, NULL);
-  const char **slot;
+  h = hash_bytes (str, len);
+  mask = self->string_ids_cap - 1;
+  for (i = h & mask; self->string_ids[i].id != 0; i = (i + 1) & mask)
+    if (self->string_ids[i].hash == h)
+      {
+        const char *known = etws_trace_string (self, self->string_ids[i].id);
+        if (memcmp (known, str, len) == 0 && known[len] == '\0')
+          return self->string_ids[i].id;
+      }
+
+  copy = (char *) arena_alloc (&self->strings, len + 1, NULL);
   if (copy == NULL || (slot = etws_chunked_append (&self->string_ptrs)) == NULL)
-    {
-      if (key != stack_buf)
-        g_free (key);
-      return 0;
-    }
-  memcpy (copy, key, len + 1);
-  if (key != stack_buf)
-    g_free (key);
+    return 0;
+  memcpy (copy, str, len);
+  copy[len] = '\0';
   id = (guint32) (self->string_ptrs.len - 1);
   *slot = copy;
-  g_hash_table_insert (self->string_ids, copy, GUINT_TO_POINTER (id));
+  self->string_ids[i].hash = h;
+  self->string_ids[i].id = id;
+  if (self->string_ptrs.len * 2 > self->string_ids_cap)
+    string_ids_grow (self);
   return id;
 }
 
