@@ -669,6 +669,13 @@ push (EtwsSink           *sink,
   return TRUE;
 }
 
+void
+etws_sink_observe (EtwsSink       *sink,
+                   const EtwEvent *ev)
+{
+  etw_decoder_observe (sink->decoder, ev);
+}
+
 gboolean
 etws_sink_push (EtwsSink       *sink,
                 const EtwEvent *ev)

@@ -31,6 +31,12 @@ gboolean   etws_sink_push              (EtwsSink       *sink,
 gboolean   etws_sink_push_symbolized   (EtwsSink           *sink,
                                         const EtwEvent     *ev,
                                         const char * const *frame_symbols);
+/* Feeds an event to the naming state only (process names, file objects,
+ * modules) without making a row: for example a live source's process
+ * events when the user did not ask for the Process provider, so that other
+ * rows still get their process names. */
+void       etws_sink_observe           (EtwsSink       *sink,
+                                        const EtwEvent *ev);
 /* Sends what is batched now (a live source calls this when idle). */
 void       etws_sink_flush             (EtwsSink       *sink);
 /* Events the producer lost (PERF_RECORD_LOST, ETW EventsLost, the file
