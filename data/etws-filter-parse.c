@@ -1717,12 +1717,19 @@ append_value (GString     *out,
       {
         char buf[64];
         gint64 ft = v->num.negative ? -(gint64) v->num.mag : (gint64) v->num.mag;
+        /* Floored, so that times before 1601 keep a positive fraction. */
+        gint64 secs = ft / 10000000, frac = ft % 10000000;
+        if (frac < 0)
+          {
+            frac += 10000000;
+            secs -= 1;
+          }
         g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (
-          ft / 10000000 - G_GINT64_CONSTANT (11644473600));
+          secs - G_GINT64_CONSTANT (11644473600));
         if (dt != NULL)
           {
             g_autofree char *s = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
-            g_snprintf (buf, sizeof buf, "%s.%07dZ", s, (int) (ft % 10000000));
+            g_snprintf (buf, sizeof buf, "%s.%07dZ", s, (int) frac);
             g_string_append (out, buf);
           }
         else

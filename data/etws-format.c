@@ -276,7 +276,8 @@ append_members (GString        *out,
                 const EtwField *fields,
                 guint           n,
                 guint          *i,
-                gboolean        as_array)
+                gboolean        as_array,
+                gboolean        top)
 {
   gboolean first = TRUE;
 
@@ -287,6 +288,10 @@ append_members (GString        *out,
       if (f->type == ETW_VAL_STRUCT_END || f->type == ETW_VAL_ARRAY_END)
         {
           (*i)++;
+          /* An end with nothing open (a damaged field list): skip it, or
+           * the next member would follow without its comma. */
+          if (top)
+            continue;
           return;
         }
       if (!first)
@@ -301,13 +306,13 @@ append_members (GString        *out,
       if (f->type == ETW_VAL_STRUCT_BEGIN)
         {
           g_string_append_c (out, '{');
-          append_members (out, fields, n, i, FALSE);
+          append_members (out, fields, n, i, FALSE, FALSE);
           g_string_append_c (out, '}');
         }
       else if (f->type == ETW_VAL_ARRAY_BEGIN)
         {
           g_string_append_c (out, '[');
-          append_members (out, fields, n, i, TRUE);
+          append_members (out, fields, n, i, TRUE, FALSE);
           g_string_append_c (out, ']');
         }
       else
@@ -323,8 +328,7 @@ etws_format_fields_json (GString        *out,
   guint i = 0;
 
   g_string_append_c (out, '{');
-  while (i < n_fields)
-    append_members (out, fields, n_fields, &i, FALSE);
+  append_members (out, fields, n_fields, &i, FALSE, TRUE);
   g_string_append_c (out, '}');
 }
 
