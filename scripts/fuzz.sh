@@ -95,10 +95,11 @@ for h in $harnesses; do
       "$out/corpus/$h" "$seeds/$h" "tests/fuzz/regress/$h" $extra >"$log" 2>&1
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  took=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
   if [ $rc -eq 0 ]; then
     ok=$((ok + 1))
-    echo "fuzz-$h: ${execs:-0} executions in ${seconds} s, ${cov:-cov: ?}, no finding"
+    echo "fuzz-$h: ${execs:-0} executions in ${took:-$seconds} s, ${cov:-cov: ?}, no finding"
   else
     fail=$((fail + 1))
     echo "fuzz-$h: FINDING after ${execs:-?} executions (exit $rc); log $log"
