@@ -197,6 +197,8 @@ ctx_init (EtwDecCtx      *c,
   c->raw = false;
   c->family = FAM_OTHER;
   c->depth = 0;
+  c->open = 0;
+  c->skip_ends = 0;
   c->sem = SEM_NONE;
   c->have = 0;
 }

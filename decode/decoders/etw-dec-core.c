@@ -782,13 +782,31 @@ etw_field_add (EtwDecCtx  *c,
                uint8_t     type)
 {
   EtwDecoded *out = c->out;
+  bool begin = type == ETW_VAL_STRUCT_BEGIN || type == ETW_VAL_ARRAY_BEGIN;
   EtwField *f;
 
-  if (out->n_fields >= ETW_DECODED_MAX_FIELDS)
+  if (type == ETW_VAL_STRUCT_END || type == ETW_VAL_ARRAY_END)
     {
+      if (c->skip_ends > 0)
+        {
+          c->skip_ends--;
+          return NULL;
+        }
+      if (c->open == 0)
+        return NULL;
+      c->open--;
+    }
+  else if (c->skip_ends > 0 || out->n_fields + 1u + c->open + (begin ? 1u : 0u) > ETW_DECODED_MAX_FIELDS)
+    {
+      /* (Inside a refused begin nothing may be added either.) */
+      /* Full: keep room for the ends of what is open. */
       out->truncated = true;
+      if (begin)
+        c->skip_ends++;
       return NULL;
     }
+  else if (begin)
+    c->open++;
   f = &out->fields[out->n_fields++];
   f->name = name;
   f->type = type;

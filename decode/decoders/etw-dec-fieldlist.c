@@ -111,11 +111,25 @@ etw_decode_field_list (EtwDecCtx *c)
 {
   EtwFieldReader r;
   EtwField f;
+  unsigned depth = 0;
+  uint8_t kinds[256];
 
   etw_fr_init (&r, c->ev->payload, c->ev->payload_len);
   while (etw_fr_next (&r, &f))
     {
-      uint8_t role = f.depth == 0 ? role_of (f.name) : R_NONE;
+      bool end = f.type == ETW_VAL_STRUCT_END || f.type == ETW_VAL_ARRAY_END;
+      uint8_t role;
+
+      /* Nesting comes from the begins and ends themselves, not from the
+       * depth bytes a producer wrote: an end that closes nothing is
+       * dropped, and whatever is left open is closed below. */
+      if (end)
+        {
+          if (depth == 0)
+            continue;
+          depth--;
+        }
+      role = depth == 0 && !end ? role_of (f.name) : R_NONE;
 
       if (role != R_NONE && !etw_ctx_has (c, role))
         {
@@ -149,13 +163,18 @@ etw_decode_field_list (EtwDecCtx *c)
       if (c->want_fields)
         {
           EtwField *o;
-          uint8_t saved = c->depth;
 
-          c->depth = f.depth;
+          c->depth = (uint8_t) (depth < 255 ? depth : 255);
           o = etw_field_add (c, NULL, f.type);
-          c->depth = saved;
+          if (f.type == ETW_VAL_STRUCT_BEGIN || f.type == ETW_VAL_ARRAY_BEGIN)
+            {
+              /* How to close it if the list ends first. */
+              if (depth < sizeof kinds)
+                kinds[depth] = f.type == ETW_VAL_STRUCT_BEGIN ? ETW_VAL_STRUCT_END : ETW_VAL_ARRAY_END;
+              depth++;
+            }
           if (o == NULL)
-            break;
+            continue;
           o->len = f.len;
           o->v = f.v;
           if (f.name != NULL && f.name[0] != '\0')
@@ -166,7 +185,17 @@ etw_decode_field_list (EtwDecCtx *c)
               o->len = (uint32_t) strlen (o->v.s);
             }
         }
+      else if (f.type == ETW_VAL_STRUCT_BEGIN || f.type == ETW_VAL_ARRAY_BEGIN)
+        depth++;
     }
+  if (c->want_fields)
+    while (depth > 0)
+      {
+        depth--;
+        c->depth = (uint8_t) (depth < 255 ? depth : 255);
+        etw_field_add (c, NULL, depth < sizeof kinds ? kinds[depth] : ETW_VAL_STRUCT_END);
+      }
+  c->depth = 0;
   if (r.error)
     c->malformed = true;
 }

@@ -395,6 +395,8 @@ typedef struct
   uint8_t         family;       /* FAM_* of the provider */
   bool            raw;          /* no layout: the payload is shown as bytes */
   uint8_t         depth;        /* nesting of the fields being added */
+  uint16_t        open;         /* struct/array begins added and not yet ended */
+  uint16_t        skip_ends;    /* begins refused (list full): their ends are dropped */
   uint16_t        sem;
   uint64_t        have;         /* bit per role present */
   EtwRoleVal     *role;         /* R_COUNT values; only the `have` ones are set */
@@ -494,7 +496,10 @@ const char *etw_status_name  (uint32_t status);
 /* A status as result text: the name, or "0x…" in out->text. */
 const char *etw_status_text  (EtwDecoded *out, uint32_t status);
 
-/* A new field (NULL and out->truncated when the list is full). */
+/* A new field (NULL and out->truncated when the list is full). The list
+ * stays well formed: room is kept for the ends of open structs and
+ * arrays, an end whose begin was refused is dropped, and so is an end with
+ * nothing open. */
 EtwField   *etw_field_add    (EtwDecCtx *c, const char *name, uint8_t type);
 void        etw_field_num    (EtwDecCtx *c, const char *name, uint8_t type, uint64_t v);
 void        etw_field_str    (EtwDecCtx *c, const char *name, const char *s);

@@ -237,7 +237,8 @@ ends_with (const char *s,
   return s != NULL && a >= b && strcmp (s + a - b, suffix) == 0;
 }
 
-/* Every ARRAY/STRUCT begin has its end at the same depth. */
+/* Every ARRAY/STRUCT begin has its end at the same depth, even when the
+ * list was cut short. */
 static inline bool
 fields_well_formed (const EtwDecoded *d)
 {
@@ -258,5 +259,5 @@ fields_well_formed (const EtwDecoded *d)
       if (f->type == ETW_VAL_STRUCT_BEGIN || f->type == ETW_VAL_ARRAY_BEGIN)
         depth++;
     }
-  return depth == 0 || d->truncated;
+  return depth == 0;
 }

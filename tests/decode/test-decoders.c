@@ -1414,7 +1414,40 @@ test_linux_field_lists (void)
   /* A damaged list keeps the fields before the damage. */
   ev.payload_len -= 3;
   d = run (dec, &ev);
-  tap_check (d->malformed && d->n_fields >= 2, "a damaged field list keeps what came before");
+  tap_check (d->malformed && d->n_fields >= 2 && fields_well_formed (d),
+             "a damaged field list keeps what came before, its open struct closed");
+
+  /* Ends that close nothing are dropped; what is left open is closed. */
+  etw_fw_init (&w, buf, sizeof buf);
+  etw_fw_struct_end (&w);
+  etw_fw_uint (&w, "a", 1);
+  etw_fw_array_end (&w);
+  etw_fw_uint (&w, "b", 2);
+  etw_fw_array_begin (&w, "list", 2);
+  etw_fw_uint (&w, "x", 3);
+  ev = mk_event (&ETW_GUID_LINUX_FILE, ETW_HDR_LIVE, 0, 67, 0, 8, w.buf, w.len);
+  ev.xflags |= ETW_XFLAG_FIELD_LIST;
+  d = run (dec, &ev);
+  tap_check (d->n_fields == 5 && fields_well_formed (d) && d->fields[4].type == ETW_VAL_ARRAY_END &&
+             field_u (d, "a", ETW_VAL_UINT, 1) && field_u (d, "b", ETW_VAL_UINT, 2),
+             "a field list with stray ends and an unclosed array comes out well formed");
+
+  /* More fields than the list holds: cut, but every open array closed. */
+  {
+    static uint8_t big[16384];
+    etw_fw_init (&w, big, sizeof big);
+    etw_fw_struct_begin (&w, "outer");
+    etw_fw_array_begin (&w, "many", 1000);
+    for (int i = 0; i < 1000; i++)
+      etw_fw_uint (&w, "v", (uint64_t) i);
+    etw_fw_array_end (&w);
+    etw_fw_struct_end (&w);
+    ev = mk_event (&ETW_GUID_LINUX_FILE, ETW_HDR_LIVE, 0, 67, 0, 8, w.buf, w.len);
+    ev.xflags |= ETW_XFLAG_FIELD_LIST;
+    d = run (dec, &ev);
+    tap_check (d->truncated && d->n_fields == ETW_DECODED_MAX_FIELDS && fields_well_formed (d),
+               "a field list larger than the decoded list is cut with its struct and array closed");
+  }
   etw_decoder_free (dec);
 }
 
