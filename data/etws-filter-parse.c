@@ -536,8 +536,13 @@ lex_string (Parser *p)
     {
       if (s[i] == '\\')
         {
+          /* A backslash as the last character escapes nothing and closes
+           * nothing: the string has no closing quote (fuzz-filter). */
           if (i + 1 >= p->len)
-            break;
+            {
+              i = p->len;
+              break;
+            }
           i++;
           switch (s[i])
             {

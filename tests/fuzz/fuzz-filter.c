@@ -44,6 +44,8 @@ parses (const char *expression)
   g_autoptr(GError) error = NULL;
   g_autoptr(EtwsFilter) f = etws_filter_new (expression, &error);
 
+  if (f == NULL)
+    fprintf (stderr, "does not parse: %s\n  %s\n", error->message, expression);
   return f != NULL;
 }
 
@@ -61,14 +63,19 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  g_autofree char *expr = g_malloc (size + 1);
+  /* The expression is a C string: the input up to its first NUL, in an
+   * allocation that ends with that NUL, so a read past it is a sanitizer
+   * report. */
+  const uint8_t *nul = memchr (data, 0, size);
+  size_t len = nul != NULL ? (size_t) (nul - data) : size;
+  g_autofree char *expr = g_malloc (len + 1);
   g_autoptr(GError) error = NULL;
   g_autoptr(EtwsFilter) filter = NULL;
 
   if (store == NULL)
     LLVMFuzzerInitialize (NULL, NULL);
-  memcpy (expr, data, size);
-  expr[size] = '\0';
+  memcpy (expr, data, len);
+  expr[len] = '\0';
 
   filter = etws_filter_new (expr, &error);
   if (filter == NULL)
