@@ -66,6 +66,10 @@ print_row (LiveCat       *lc,
     return;
   etw_decoder_observe (lc->decoder, &ev);
   etw_decode (lc->decoder, &ev, ETW_DECODE_SUMMARY | (lc->jsonl ? ETW_DECODE_FIELDS : 0), lc->dec);
+  /* The sink's name: it also saw the events that made no row (a Process
+   * event observed while the Process provider is off). */
+  if (row->process != 0)
+    lc->dec->process_name = etws_trace_string (lc->trace, row->process);
   if (row->stack != 0)
     frames = etws_trace_stack (lc->trace, row->stack, &n_frames);
 

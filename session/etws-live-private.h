@@ -15,6 +15,8 @@
 G_BEGIN_DECLS
 
 const char *const *_etws_live_backend_list_providers (void);
+/* NULL when the provider is offered or unknown (etws-live.h). */
+const char        *_etws_live_backend_provider_unavailable_reason (const char *provider);
 gboolean           _etws_live_backend_check          (GError                **error);
 EtwsSource        *_etws_live_backend_new            (const EtwsLiveOptions  *options,
                                                       GError                **error);

@@ -38,6 +38,12 @@ _etws_live_backend_list_providers (void)
   return no_providers;
 }
 
+const char *
+_etws_live_backend_provider_unavailable_reason (const char *provider)
+{
+  return "Live capture is not available in this build";
+}
+
 gboolean
 _etws_live_backend_check (GError **error)
 {
@@ -59,6 +65,13 @@ const char *const *
 etws_live_list_providers (void)
 {
   return _etws_live_backend_list_providers ();
+}
+
+const char *
+etws_live_provider_unavailable_reason (const char *provider)
+{
+  g_return_val_if_fail (provider != NULL, NULL);
+  return _etws_live_backend_provider_unavailable_reason (provider);
 }
 
 gboolean

@@ -39,6 +39,11 @@ void        etws_live_options_init  (EtwsLiveOptions        *options);
 void        etws_live_options_clear (EtwsLiveOptions        *options);
 /* Names of the providers this platform offers, NULL-terminated, static. */
 const char *const *etws_live_list_providers (void);
+/* Why `provider` (a name as in etws_live_list_providers(), e.g.
+ * "registry") cannot be captured on this platform, as a sentence for the
+ * user; NULL when it is offered, or when the name is unknown. In a build
+ * without live capture every name has that reason. Static. */
+const char *etws_live_provider_unavailable_reason (const char *provider);
 /* Whether a capture could start now; if not, error says why and how
  * (e.g. the exact command to run as root). */
 gboolean    etws_live_check         (GError                **error);

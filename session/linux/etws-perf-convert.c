@@ -728,6 +728,23 @@ deliver_batch (EtwsPerfConverter *conv,
   conv->deliver (batch, conv->user_data);
 }
 
+static gboolean
+want (EtwsPerfConverter *conv,
+      EtwsPerfProvider   provider)
+{
+  return (conv->config.providers & ETWS_PERF_BIT (provider)) != 0;
+}
+
+/* Process events still go out when the Process provider is off, to the
+ * naming state only, so that the other providers' rows keep their
+ * process names. */
+static gboolean
+observe_only (EtwsPerfConverter *conv,
+              EtwsPerfProvider   provider)
+{
+  return provider == ETWS_PERF_PROCESS && !want (conv, provider);
+}
+
 static void
 out_commit (EtwsPerfConverter   *conv,
             EtwsPerfProvider     provider,
@@ -743,10 +760,11 @@ out_commit (EtwsPerfConverter   *conv,
   gsize size;
   EtwsPerfOut *out;
   EtwsPerfBatch *batch;
+  gboolean observe = observe_only (conv, provider);
 
-  if ((conv->config.providers & ETWS_PERF_BIT (provider)) == 0)
+  if (!want (conv, provider) && !observe)
     return;
-  if (!conv->config.stacks)
+  if (!conv->config.stacks || observe)
     n_frames = 0;
   n_frames = MIN (n_frames, MAX_FRAMES);
   size = sizeof *out + payload + n_frames * sizeof (EtwsPerfFrame);
@@ -758,7 +776,7 @@ out_commit (EtwsPerfConverter   *conv,
   out = (EtwsPerfOut *) (gpointer) (batch->data + batch->len);
   memset (out, 0, sizeof *out);
   out->size = (guint32) size;
-  out->provider = (guint8) provider;
+  out->provider = (guint8) provider | (observe ? ETWS_PERF_OUT_OBSERVE : 0);
   out->opcode = opcode;
   out->n_frames = (guint16) n_frames;
   out->pid = pid;
@@ -774,13 +792,6 @@ out_commit (EtwsPerfConverter   *conv,
   batch->n_events++;
   if (batch->n_events >= BATCH_EVENTS || batch->len >= BATCH_BYTES)
     deliver_batch (conv, FALSE);
-}
-
-static gboolean
-want (EtwsPerfConverter *conv,
-      EtwsPerfProvider   provider)
-{
-  return (conv->config.providers & ETWS_PERF_BIT (provider)) != 0;
 }
 
 /* The frames of a sample's callchain: kernel part, then the user part
@@ -864,6 +875,11 @@ commit_sample (EtwsPerfConverter *conv,
 {
   guint n = 0;
 
+  if (observe_only (conv, provider))
+    {
+      out_commit (conv, provider, opcode, pid, tid, s->cpu, s->time, NULL, 0);
+      return;
+    }
   if (!want (conv, provider))
     return;
   n = sample_frames (conv, s, conv->frames);

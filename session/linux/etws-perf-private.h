@@ -306,10 +306,14 @@ typedef struct
   guint64      offset;   /* file offset inside dso */
 } EtwsPerfFrame;
 
+/* In EtwsPerfOut.provider: a Process event made only for the naming
+ * state, because the Process provider is off; it never becomes a row. */
+#define ETWS_PERF_OUT_OBSERVE 0x80
+
 typedef struct
 {
   guint32 size;          /* of this entry, a multiple of 8 */
-  guint8  provider;      /* EtwsPerfProvider */
+  guint8  provider;      /* EtwsPerfProvider, | ETWS_PERF_OUT_OBSERVE */
   guint8  opcode;
   guint16 n_frames;
   guint32 pid;

@@ -166,7 +166,8 @@ converter_thread (gpointer data)
   return NULL;
 }
 
-/* Symbolizes one event's frames and pushes it. FALSE: the sink stops. */
+/* Symbolizes one event's frames and pushes it, or only shows it to the
+ * naming state (ETWS_PERF_OUT_OBSERVE). FALSE: the sink stops. */
 static gboolean
 push_event (EtwsPerfSource    *self,
             EtwsSink          *sink,
@@ -183,7 +184,7 @@ push_event (EtwsPerfSource    *self,
   memset (&ev, 0, sizeof ev);
   ev.origin = ETW_ORIGIN_PERF;
   ev.kind = ETW_HDR_LIVE;
-  ev.provider = *_etws_perf_provider_guid ((EtwsPerfProvider) out->provider);
+  ev.provider = *_etws_perf_provider_guid ((EtwsPerfProvider) (out->provider & ~ETWS_PERF_OUT_OBSERVE));
   ev.opcode = out->opcode;
   ev.version = 0;
   ev.level = 4;
@@ -196,6 +197,12 @@ push_event (EtwsPerfSource    *self,
   ev.xflags = ETW_XFLAG_FIELD_LIST;
   ev.payload = out->payload_len > 0 ? _etws_perf_out_payload (out) : zero;
   ev.payload_len = out->payload_len;
+
+  if (out->provider & ETWS_PERF_OUT_OBSERVE)
+    {
+      etws_sink_observe (sink, &ev);
+      return TRUE;
+    }
 
   for (guint i = 0; i < out->n_frames && n < G_N_ELEMENTS (addrs); i++)
     {
@@ -368,6 +375,11 @@ etws_perf_source_run (EtwsSource    *source,
                 {
                   discarding = TRUE;
                   break;
+                }
+              if (out->provider & ETWS_PERF_OUT_OBSERVE)
+                {
+                  off += out->size;
+                  continue;  /* not an event of the capture: no count, no cap */
                 }
               if (__atomic_add_fetch (&self->pushed, 1, __ATOMIC_RELAXED) == self->max_events)
                 {

@@ -22,6 +22,7 @@
 #include <event-parse.h>
 
 #include "etw-providers.h"
+#include "etws-live-private.h"
 #include "etws-perf-augment-abi.h"
 #include "etws-perf-private.h"
 
@@ -33,9 +34,10 @@
   [ETWS_TP_EXIT_##sc] = { "syscalls", "sys_exit_" name, prov, ETWS_SC_##sc, 0, aug, 0, NULL, { "ret", NULL } }
 
 static const EtwsPerfTpInfo tp_info[ETWS_TP_N] = {
-  /* Process and thread. The exit tracepoint is always on: it ends the
-   * per-process state. */
-  [ETWS_TP_TASK_NEWTASK] = { "task", "task_newtask", P (PROCESS) | P (THREAD), 0, 0, 0, 0, NULL,
+  /* Process and thread. Fork, exec and exit are always on: they keep the
+   * per-process state, and their Process events name the processes of
+   * the other providers' rows when the Process provider is off. */
+  [ETWS_TP_TASK_NEWTASK] = { "task", "task_newtask", P (PROCESS) | P (THREAD), 0, 0, 0, 1, NULL,
                              { "pid", "comm", "clone_flags", NULL } },
   [ETWS_TP_PROCESS_EXEC] = { "sched", "sched_process_exec", P (PROCESS), 0, 0, 0, 1, NULL,
                              { "filename", "pid", "old_pid", NULL } },
@@ -129,6 +131,18 @@ _etws_perf_provider_names (void)
   return provider_names;
 }
 
+/* The live backend's hook (etws-live-private.h): the providers Windows
+ * has and Linux cannot offer. */
+const char *
+_etws_live_backend_provider_unavailable_reason (const char *provider)
+{
+  if (g_ascii_strcasecmp (provider, "registry") == 0)
+    return "The Registry provider is not available on Linux: Linux has no "
+           "registry (configuration lives in files; watch them with the "
+           "“file” provider)";
+  return NULL;
+}
+
 const EtwGuid *
 _etws_perf_provider_guid (EtwsPerfProvider provider)
 {
@@ -174,12 +188,10 @@ _etws_perf_parse_providers (char   **names,
           *mask |= ETWS_PERF_ALL;
           continue;
         }
-      if (g_ascii_strcasecmp (name, "registry") == 0)
+      if (_etws_live_backend_provider_unavailable_reason (name) != NULL)
         {
-          g_set_error (error, ETWS_LIVE_ERROR, ETWS_LIVE_ERROR_UNSUPPORTED,
-                       "The Registry provider is not available on Linux: Linux has no "
-                       "registry (configuration lives in files; watch them with the "
-                       "“file” provider)");
+          g_set_error_literal (error, ETWS_LIVE_ERROR, ETWS_LIVE_ERROR_UNSUPPORTED,
+                               _etws_live_backend_provider_unavailable_reason (name));
           return FALSE;
         }
       for (guint p = 0; p < ETWS_PERF_N_PROVIDERS; p++)

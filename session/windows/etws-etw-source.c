@@ -297,6 +297,13 @@ _etws_live_backend_list_providers (void)
   return names;
 }
 
+const char *
+_etws_live_backend_provider_unavailable_reason (const char *provider)
+{
+  /* Every name this platform knows is in the list above. */
+  return NULL;
+}
+
 gboolean
 _etws_live_backend_check (GError **error)
 {

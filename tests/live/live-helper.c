@@ -14,6 +14,10 @@
  *   live-helper tree-wait TOKEN     as tree, after a line on stdin
  *   live-helper files PATH          create+write, rename, read, delete, a failed
  *                                   open and a relative create in PATH's folder
+ *   live-helper fork-files PATH     forks a child (no exec) that does "files PATH";
+ *                                   prints the child's pid
+ *   live-helper ticks PATH N MS     N times: opens and closes a new file PATH.i,
+ *                                   then sleeps MS milliseconds; unlinks them at the end
  *   live-helper server              listens on 127.0.0.1, prints the port, accepts
  *                                   one client, receives 1000 bytes, sends 500
  *   live-helper client PORT         connects, sends 1000, receives 500, prints its port
@@ -142,6 +146,50 @@ run_files (const char *path)
 }
 
 static int
+run_fork_files (const char *path)
+{
+  pid_t child;
+  int status;
+
+  child = fork ();
+  if (child < 0)
+    die ("fork");
+  if (child == 0)
+    _exit (run_files (path));
+  printf ("%d\n", (int) child);
+  fflush (stdout);
+  if (waitpid (child, &status, 0) < 0)
+    die ("waitpid");
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : 1;
+}
+
+static int
+run_ticks (const char *path,
+           int         n,
+           long        ms)
+{
+  char name[4096];
+
+  for (int i = 0; i < n; i++)
+    {
+      int fd;
+
+      snprintf (name, sizeof name, "%s.%d", path, i);
+      fd = open (name, O_CREAT | O_WRONLY, 0644);
+      if (fd < 0)
+        die ("open");
+      close (fd);
+      sleep_ms (ms);
+    }
+  for (int i = 0; i < n; i++)
+    {
+      snprintf (name, sizeof name, "%s.%d", path, i);
+      unlink (name);
+    }
+  return 0;
+}
+
+static int
 run_server (void)
 {
   struct sockaddr_in addr = { .sin_family = AF_INET };
@@ -258,12 +306,16 @@ main (int   argc,
     return run_tree (argv[0], argv[2], 1);
   if (argc >= 3 && strcmp (argv[1], "files") == 0)
     return run_files (argv[2]);
+  if (argc >= 3 && strcmp (argv[1], "fork-files") == 0)
+    return run_fork_files (argv[2]);
+  if (argc >= 5 && strcmp (argv[1], "ticks") == 0)
+    return run_ticks (argv[2], atoi (argv[3]), atol (argv[4]));
   if (argc >= 2 && strcmp (argv[1], "server") == 0)
     return run_server ();
   if (argc >= 3 && strcmp (argv[1], "client") == 0)
     return run_client (atoi (argv[2]));
   if (argc >= 4 && strcmp (argv[1], "load") == 0)
     return run_load (atol (argv[2]), atof (argv[3]));
-  fprintf (stderr, "usage: live-helper idle|tree|tree-wait|files|server|client|load …\n");
+  fprintf (stderr, "usage: live-helper idle|tree|tree-wait|files|fork-files|ticks|server|client|load …\n");
   return 2;
 }

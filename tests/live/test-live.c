@@ -424,6 +424,12 @@ test_registry_unavailable (void)
   g_assert_null (source);
   g_assert_error (error, ETWS_LIVE_ERROR, ETWS_LIVE_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message, "not available on Linux"));
+  /* The same reason, for a UI that shows it without trying. */
+  g_assert_cmpstr (etws_live_provider_unavailable_reason ("registry"), ==, error->message);
+  g_assert_cmpstr (etws_live_provider_unavailable_reason ("Registry"), ==, error->message);
+  for (guint i = 0; names[i] != NULL; i++)
+    g_assert_null (etws_live_provider_unavailable_reason (names[i]));
+  g_assert_null (etws_live_provider_unavailable_reason ("no-such-provider"));
 }
 
 static void
@@ -755,6 +761,68 @@ test_compact (void)
   capture_free (c);
 }
 
+/* Without the Process provider, file rows still carry process names: the
+ * capture shows its process events to the naming state only. A forked
+ * child (no exec) is named after its parent's image from its fork. */
+static void
+test_names_without_process (void)
+{
+  EtwsLiveOptions options;
+  char *providers[] = { (char *) "file", NULL };
+  g_autofree char *name = unique_token ("names");
+  g_autofree char *file = g_build_filename (g_get_tmp_dir (), name, NULL);
+  g_autoptr(GSubprocess) forker = NULL;
+  g_autofree char *child_line = NULL;
+  guint32 forker_pid, child_pid;
+  guint n_child = 0, n_forker = 0, n_named = 0;
+  gboolean saw_file = FALSE;
+  Capture *c;
+
+  etws_live_options_init (&options);
+  options.providers = providers;
+  c = capture_start (&options);
+  forker = spawn_helper (G_SUBPROCESS_FLAGS_STDOUT_PIPE, "fork-files", file, NULL);
+  forker_pid = read_pid (forker);
+  child_line = read_line (forker);
+  child_pid = (guint32) g_ascii_strtoull (child_line, NULL, 10);
+  wait_ok (forker);
+  capture_stop (c);
+  check_common (c);
+
+  for (guint64 i = 0; i < etws_store_get_n_rows (c->store); i++)
+    {
+      Ev *ev = g_ptr_array_index (c->events, i);
+      const char *process = etws_store_get_string (c->store, etws_store_get_process (c->store, i));
+
+      /* Only file rows: the process events made none. */
+      g_assert_true (etw_guid_equal (&ev->provider, &ETW_GUID_LINUX_FILE));
+      n_named += process != NULL && *process != '\0';
+      if (ev->pid == child_pid)
+        {
+          g_assert_cmpstr (process, ==, "live-helper");
+          saw_file |= g_strcmp0 (ev_field (ev, "FileName"), file) == 0;
+          n_child++;
+        }
+      else if (ev->pid == forker_pid)
+        {
+          /* Its name comes from its fork by this test, or from its exec. */
+          g_assert_nonnull (process);
+          g_assert_cmpstr (process, !=, "");
+          if (n_forker++ == 0)
+            g_test_message ("the exec'd helper's rows are named “%s”", process);
+        }
+    }
+  g_test_message ("%u file rows, %u named; %u of the forked child, %u of the helper",
+                  c->events->len, n_named, n_child, n_forker);
+  g_assert_true (saw_file);
+  g_assert_cmpuint (n_child, >=, 6);
+  g_assert_cmpuint (n_forker, >=, 1);
+  /* Every process is named from the rundown or its fork; one that exits
+   * while /proc is read at the start may not be. */
+  g_assert_cmpuint (n_named * 100, >=, c->events->len * 99);
+  capture_free (c);
+}
+
 /* etwcat --live: events as JSON Lines while they happen, the lost count
  * on stderr; and without root, exit 1 with the command to run. */
 static void
@@ -860,6 +928,7 @@ main (int   argc,
   g_test_add_func ("/live/pid-filter", test_pid_filter);
   g_test_add_func ("/live/pid-filter-children", test_pid_filter_children);
   g_test_add_func ("/live/compact", test_compact);
+  g_test_add_func ("/live/names-without-process", test_names_without_process);
   g_test_add_func ("/live/etwcat", test_etwcat);
   g_test_add_func ("/live/etwcat-not-root", test_etwcat_not_root);
   return g_test_run ();
