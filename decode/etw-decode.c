@@ -214,6 +214,11 @@ decode_payload (EtwDecCtx   *c,
   if (ev->xflags & ETW_XFLAG_FIELD_LIST)
     {
       etw_decode_field_list (c);
+      /* Pre-parsed FileIo/FileCreate (32) that carries an IRP and create
+       * options is a create operation (the seed's live path delivered
+       * creates this way): summarize it as one. */
+      if (c->sem == SEM_FILE_NAMECREATE && etw_ctx_has (c, R_IRP) && etw_ctx_has (c, R_CREATEOPTS))
+        c->sem = SEM_FILE_CREATE;
       return;
     }
 

@@ -216,6 +216,8 @@ test_fileio_fields (void)
   /* Opcode 32 is FileIo's FileCreate (the MOF's create-name event). */
   tap_check (str_is (d->event_name, "FileIo/FileCreate"), "seed 6: FileIo opcode 32 decodes as (File)Create");
   tap_check (d->pid == 2222, "seed 6: pid 2222");
+  tap_check (str_is (d->operation, "CreateFile"), "seed 6: summarized as a Create operation (%s)",
+             d->operation != NULL ? d->operation : "(none)");
   tap_check (str_is (d->path, "C:\\Temp\\test.txt") && field_s (d, "OpenPath", "C:\\Temp\\test.txt"),
              "seed 6: the open path");
   tap_check (field_u (d, "FileObject", ETW_VAL_UINT, 0x1000) &&
