@@ -356,10 +356,17 @@ etws_format_jsonl (GString              *out,
   g_string_append_c (out, '"');
   g_string_append (out, ",\"cpu\":");
   append_u64 (out, ev->cpu);
+  /* "pid" is the process the event is about (the viewer's PID column and
+   * the filter's `pid`); the header's, when it differs, follows. */
   g_string_append (out, ",\"pid\":");
-  append_u64 (out, ev->pid);
+  append_u64 (out, dec->pid);
   g_string_append (out, ",\"tid\":");
   append_u64 (out, ev->tid);
+  if (ev->pid != dec->pid)
+    {
+      g_string_append (out, ",\"header_pid\":");
+      append_u64 (out, ev->pid);
+    }
   append_key (out, "provider");
   etws_json_append_string (out, dec->provider_name);
   etw_guid_format (&ev->provider, guid);
@@ -441,7 +448,7 @@ etws_format_text_line (GString          *out,
 {
   etws_format_time_utc (out, ev->time);
   g_string_append_printf (out, " cpu=%-2u pid=%-6d tid=%-6d %s", ev->cpu,
-                          (int) ev->pid, (int) ev->tid, dec->provider_name);
+                          (int) dec->pid, (int) ev->tid, dec->provider_name);
   if (ev->kind == ETW_HDR_EVENT || ev->kind == ETW_HDR_LIVE)
     g_string_append_printf (out, " id=%u/op=%u", ev->id, ev->opcode);
   else
