@@ -817,7 +817,7 @@ etl_file_open (const uint8_t *data,
   if (file->walk_error.code == ETL_OK && file->info.buffers_written > file->n_buffers &&
       !(file->info.log_file_mode & 0x2 /* EVENT_TRACE_FILE_MODE_CIRCULAR */))
     set_error (&file->walk_error, ETL_ERR_TRUNCATED, len, file->n_buffers,
-               "the file ends after %u buffers, its header announces %u",
+               "the file holds %u of the %u buffers its header announces",
                (unsigned) file->n_buffers, (unsigned) file->info.buffers_written);
 
   return file;
@@ -1144,6 +1144,24 @@ etl_iter_new (const EtlFile *file,
 fail:
   etl_iter_free (iter);
   return NULL;
+}
+
+EtlIter *
+etl_iter_new_range (const EtlFile *file,
+                    uint32_t       first,
+                    uint32_t       end)
+{
+  EtlIter *iter = etl_iter_new (file, ETL_ORDER_FILE);
+
+  if (iter == NULL)
+    return NULL;
+  if (end > file->n_buffers)
+    end = file->n_buffers;
+  if (first > end)
+    first = end;
+  iter->streams[0].buffers = iter->index_pool + first;
+  iter->streams[0].n_buffers = end - first;
+  return iter;
 }
 
 void
