@@ -130,6 +130,10 @@ typedef struct EtlIter EtlIter;
 
 EtlIter        *etl_iter_new      (const EtlFile *file,
                                    EtlOrder       order);
+/* File order over buffers [first, end) only. */
+EtlIter        *etl_iter_new_range (const EtlFile *file,
+                                    uint32_t       first,
+                                    uint32_t       end);
 void            etl_iter_free     (EtlIter       *iter);
 /* Fills ev with the next record. Its pointers stay valid until the next
  * call. Returns false at the end. Damage inside a buffer ends that buffer

@@ -46,6 +46,35 @@ etw_decoder_new (void)
   return dec;
 }
 
+EtwDecoder *
+etw_decoder_new_names_pass (void)
+{
+  EtwDecoder *dec = etw_decoder_new ();
+
+  if (dec != NULL)
+    dec->names_pass = true;
+  return dec;
+}
+
+void
+etw_decoder_set_fallback (EtwDecoder *decoder,
+                          EtwDecoder *fallback)
+{
+  decoder->fallback = fallback;
+}
+
+bool
+etw_event_names_handles (const EtwEvent *ev)
+{
+  if (etw_guid_equal (&ev->provider, &ETW_GUID_FILEIO))
+    return ev->opcode == 0 || ev->opcode == 32 || ev->opcode == 35 || ev->opcode == 36 ||
+           ev->opcode == 64;
+  if (etw_guid_equal (&ev->provider, &ETW_GUID_REGISTRY))
+    return ev->opcode >= 22 && ev->opcode <= 25;
+  return etw_guid_equal (&ev->provider, &ETW_GUID_KERNEL_FILE) ||
+         etw_guid_equal (&ev->provider, &ETW_GUID_KERNEL_REGISTRY);
+}
+
 void
 etw_decoder_free (EtwDecoder *decoder)
 {

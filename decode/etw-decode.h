@@ -109,6 +109,21 @@ void        etw_decoder_free     (EtwDecoder     *decoder);
  * Cheap for events that name nothing. */
 void        etw_decoder_observe  (EtwDecoder     *decoder,
                                   const EtwEvent *ev);
+/* A decoder for a names pass: observe the naming events of a whole trace
+ * (etw_event_names_handles) into it, then hand it to another decoder with
+ * etw_decoder_set_fallback(). It keeps the names of the file-name and KCB
+ * rundowns (written at the end of a trace, and for KCBs also at its start)
+ * for the keys the trace itself never created or named, which is what
+ * events before the rundown need. */
+EtwDecoder *etw_decoder_new_names_pass (void);
+/* Gives decoder a second decoder to ask for file and registry key names it
+ * does not know yet (NULL to stop). `fallback` must outlive its use and is
+ * not freed with decoder. */
+void        etw_decoder_set_fallback (EtwDecoder *decoder,
+                                      EtwDecoder *fallback);
+/* Whether an event is one whose observation names files or registry keys
+ * (what is worth feeding to a fallback decoder). */
+bool        etw_event_names_handles  (const EtwEvent *ev);
 /* Names a code address as "module+0xoffset" from the image loads seen so
  * far in process pid (kernel addresses: the system-wide modules). Returns
  * false, leaving buf empty, when no module covers it. */

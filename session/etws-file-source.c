@@ -9,6 +9,7 @@
 
 #include "etws-file-source.h"
 
+#include "etw-decode.h"
 #include "etws-trace-file.h"
 #include "etws-trace.h"
 
@@ -35,6 +36,56 @@ etws_file_source_open (EtwsSource    *source,
   return etws_trace_new_for_file (self->file);
 }
 
+/* Above this size only the tail of the file is read for names (the
+ * rundowns are written when the session stops), so that a huge file's
+ * first rows are not held back. */
+#define NAMES_PASS_FULL_BYTES (512u << 20)
+#define NAMES_PASS_TAIL_BYTES (256u << 20)
+
+/* Reads the naming events (file-name and KCB rundowns) of the file before
+ * its events go to the sink: events before the rundown then get paths. */
+static void
+names_pass (EtwsFileSource *self,
+            EtwsSink       *sink,
+            GCancellable   *cancellable)
+{
+  const EtlFile *etl = etws_trace_file_get_etl (self->file);
+  uint32_t n = etl_file_n_buffers (etl), first = 0;
+  guint64 total = 0, seen = 0;
+  EtwDecoder *names;
+  EtlIter *iter;
+  EtwEvent ev;
+  guint count = 0;
+
+  for (uint32_t i = 0; i < n; i++)
+    total += etl_file_buffer (etl, i)->used;
+  if (total > NAMES_PASS_FULL_BYTES)
+    for (first = n; first > 0 && seen < NAMES_PASS_TAIL_BYTES; first--)
+      seen += etl_file_buffer (etl, first - 1)->used;
+
+  names = etw_decoder_new_names_pass ();
+  iter = etl_iter_new_range (etl, first, n);
+  if (names == NULL || iter == NULL)
+    {
+      etw_decoder_free (names);
+      etl_iter_free (iter);
+      return;
+    }
+  while (etl_iter_next (iter, &ev))
+    {
+      if (etw_event_names_handles (&ev))
+        {
+          etw_decoder_observe (names, &ev);
+          count++;
+        }
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+    }
+  etl_iter_free (iter);
+  g_debug ("names pass over buffers %u..%u: %u naming events", first, n, count);
+  etws_sink_set_name_fallback (sink, names);
+}
+
 static gboolean
 etws_file_source_run (EtwsSource    *source,
                       EtwsSink      *sink,
@@ -57,6 +108,7 @@ etws_file_source_run (EtwsSource    *source,
 
   /* The file header's count is all an .etl file says about loss. */
   etws_sink_add_lost (sink, etl_file_info (etl)->events_lost);
+  names_pass (self, sink, cancellable);
 
   while (etl_iter_next (iter, &ev))
     {

@@ -84,6 +84,7 @@ struct _EtwsSink
   gint                 stopping;
 
   EtwDecoder          *decoder;
+  EtwDecoder          *name_fallback;
   EtwDecoded          *dec;
   EtwsBatch           *batch;
   gint64               batch_started;
@@ -144,6 +145,7 @@ _etws_sink_free (EtwsSink *sink)
   if (sink->batch != NULL)
     etws_batch_free (sink->batch);
   etw_decoder_free (sink->decoder);
+  etw_decoder_free (sink->name_fallback);
   g_free (sink->dec);
   g_free (sink->recent);
   g_free (sink->frame_buf);
@@ -667,6 +669,15 @@ push (EtwsSink           *sink,
        g_get_monotonic_time () - sink->batch_started >= ETWS_BATCH_USEC))
     deliver (sink);
   return TRUE;
+}
+
+void
+etws_sink_set_name_fallback (EtwsSink   *sink,
+                             EtwDecoder *fallback)
+{
+  etw_decoder_set_fallback (sink->decoder, fallback);
+  etw_decoder_free (sink->name_fallback);
+  sink->name_fallback = fallback;
 }
 
 void

@@ -14,6 +14,7 @@
 
 #include <gio/gio.h>
 
+#include "etw-decode.h"
 #include "etw-event.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,12 @@ gboolean   etws_sink_push_symbolized   (EtwsSink           *sink,
  * rows still get their process names. */
 void       etws_sink_observe           (EtwsSink       *sink,
                                         const EtwEvent *ev);
+/* Takes a decoder that observed the naming events of the whole input
+ * beforehand (etw_decoder_new_names_pass), so that events met before their
+ * handles are named (file-name and KCB rundowns come at the end of a
+ * trace) still get paths. */
+void       etws_sink_set_name_fallback (EtwsSink       *sink,
+                                        EtwDecoder     *fallback);
 /* Sends what is batched now (a live source calls this when idle). */
 void       etws_sink_flush             (EtwsSink       *sink);
 /* Events the producer lost (PERF_RECORD_LOST, ETW EventsLost, the file

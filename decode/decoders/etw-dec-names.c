@@ -286,6 +286,7 @@ etw_names_free (EtwDecoder *dec)
   free (dec->proc_entries);
   etw_u64map_clear (&dec->threads);
   etw_u64map_clear (&dec->files);
+  etw_u64map_clear (&dec->dynamic);
   etw_u64map_clear (&dec->kcbs);
   etw_u64map_clear (&dec->key_objects);
   etw_u64map_clear (&dec->mod_index);
@@ -448,10 +449,35 @@ etw_names_set_file (EtwDecoder *dec, uint64_t key, const char *path, size_t len)
   set_name (dec, &dec->files, key, path, len);
 }
 
+void
+etw_names_pass_note (EtwDecoder *dec, uint64_t key, bool rundown, bool kcb, const char *name,
+                     size_t len)
+{
+  /* Keys live in one map for files and KCBs; KCBs are tagged in bit 0 of a
+   * second word so that the two kinds never collide. */
+  uint64_t tag = kcb ? (key ^ 0xA5A5A5A5A5A5A5A5ull) : key;
+  uint64_t v;
+
+  if (key == 0)
+    return;
+  if (!rundown)
+    {
+      etw_u64map_put (&dec->dynamic, tag, 1);
+      return;
+    }
+  if (etw_u64map_get (&dec->dynamic, tag, &v))
+    return;
+  set_name (dec, kcb ? &dec->kcbs : &dec->files, key, name, len);
+}
+
 const char *
 etw_names_file (EtwDecoder *dec, uint64_t key)
 {
-  return get_name (&dec->files, key);
+  const char *p = get_name (&dec->files, key);
+
+  if (p == NULL && dec->fallback != NULL)
+    p = get_name (&dec->fallback->files, key);
+  return p;
 }
 
 void
@@ -463,7 +489,11 @@ etw_names_set_kcb (EtwDecoder *dec, uint64_t kcb, const char *name, size_t len)
 const char *
 etw_names_kcb (EtwDecoder *dec, uint64_t kcb)
 {
-  return get_name (&dec->kcbs, kcb);
+  const char *p = get_name (&dec->kcbs, kcb);
+
+  if (p == NULL && dec->fallback != NULL)
+    p = get_name (&dec->fallback->kcbs, kcb);
+  return p;
 }
 
 void

@@ -337,6 +337,15 @@ struct EtwDecoder
 
   EtwU64Map      threads;    /* tid -> pid */
   EtwU64Map      files;      /* FileObject / FileKey -> interned path */
+  /* Names learnt from a pass over the whole input before decoding (the
+   * file-name rundown sits at the end of a trace): asked when `files` and
+   * `kcbs` do not know a key yet. Not owned. */
+  struct EtwDecoder *fallback;
+  /* Set on a decoder made for that pass: it keeps a rundown name only for
+   * keys the trace never created or named before (an address reused by a
+   * new object would otherwise name the old one wrongly). */
+  bool           names_pass;
+  EtwU64Map      dynamic;    /* (names pass) keys created/named in the trace */
   EtwU64Map      kcbs;       /* KCB -> interned key name */
   EtwU64Map      key_objects;/* Kernel-Registry KeyObject -> key name */
   EtwU64Map      mod_index;  /* pid -> index + 1 into mod_lists */
@@ -531,6 +540,9 @@ bool         etw_names_thread_pid    (EtwDecoder *dec, uint32_t tid, uint32_t *p
 bool         etw_names_has_module    (EtwDecoder *dec, uint32_t pid, uint64_t base, uint64_t size);
 void         etw_names_set_file      (EtwDecoder *dec, uint64_t key, const char *path, size_t len);
 const char  *etw_names_file          (EtwDecoder *dec, uint64_t key);
+/* (names pass) A key named by the trace (rundown = false) or by a rundown. */
+void         etw_names_pass_note     (EtwDecoder *dec, uint64_t key, bool rundown, bool kcb,
+                                      const char *name, size_t len);
 void         etw_names_set_kcb       (EtwDecoder *dec, uint64_t kcb, const char *name, size_t len);
 const char  *etw_names_kcb           (EtwDecoder *dec, uint64_t kcb);
 void         etw_names_set_key_object (EtwDecoder *dec, uint64_t obj, const char *name, size_t len);

@@ -738,12 +738,20 @@ etw_observe_roles (EtwDecCtx *c)
       if ((s = role_text_nonempty (c, R_PATH)) != NULL)
         {
           uint64_t key = etw_ctx_has (c, R_FILEKEY) ? c->role[R_FILEKEY].num : etw_ctx_num (c, R_FILEOBJ, 0);
-          etw_names_set_file (dec, key, s, strlen (s));
+          if (dec->names_pass)
+            etw_names_pass_note (dec, key, c->sem == SEM_FILE_RUNDOWN, false, s, strlen (s));
+          else
+            etw_names_set_file (dec, key, s, strlen (s));
         }
       break;
 
     case SEM_FILE_CREATE:
     case SEM_FILE_CREATENEW:
+      if (dec->names_pass)
+        {
+          etw_names_pass_note (dec, etw_ctx_num (c, R_FILEOBJ, 0), false, false, NULL, 0);
+          break;
+        }
       if ((s = role_text_nonempty (c, R_PATH)) != NULL)
         {
           etw_names_set_file (dec, etw_ctx_num (c, R_FILEOBJ, 0), s, strlen (s));
@@ -756,7 +764,13 @@ etw_observe_roles (EtwDecCtx *c)
     case SEM_REG_KCBCREATE:
     case SEM_REG_KCBRUNDOWN:
       if (etw_ctx_has (c, R_KCB) && (s = role_text_nonempty (c, R_KEYNAME)) != NULL)
-        etw_names_set_kcb (dec, c->role[R_KCB].num, s, strlen (s));
+        {
+          if (dec->names_pass)
+            etw_names_pass_note (dec, c->role[R_KCB].num, c->sem == SEM_REG_KCBRUNDOWN, true, s,
+                                 strlen (s));
+          else
+            etw_names_set_kcb (dec, c->role[R_KCB].num, s, strlen (s));
+        }
       break;
 
     case SEM_REG_CREATE:

@@ -16,6 +16,8 @@
 
 #include "etl-reader.h"
 #include "etw-bytes.h"
+#include "etw-guid.h"
+#include "etw-providers.h"
 #include "etws-file-source.h"
 #include "etws-store.h"
 
@@ -256,6 +258,36 @@ test_stacks (void)
   watch_clear (&w);
 }
 
+/* Disk reads and writes name their file through a FileObject whose name
+ * is only given by the FileRundown at the end of the trace: the names pass
+ * lets them show their paths (without it 3 of 1,229 did). */
+static void
+test_rundown_names (void)
+{
+  g_autofree char *path = fixture ("perfview_net.4.5.2.x64.etl");
+  g_autoptr(EtwsStore) store = NULL;
+  guint64 disk_rw = 0, named = 0;
+  Watch w;
+
+  store = load (path, 0, &w);
+  for (guint64 r = 0; r < etws_store_get_n_rows (store); r++)
+    {
+      const EtwsEventType *t = etws_store_get_event_type (store, r);
+      const EtwsProvider *p = etws_trace_provider (etws_store_get_trace (store), t->provider);
+
+      if (!etw_guid_equal (&p->guid, &ETW_GUID_DISKIO) || (t->opcode != 10 && t->opcode != 11))
+        continue;
+      disk_rw++;
+      if (etws_store_get_path (store, r) != 0)
+        named++;
+    }
+  g_test_message ("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " disk reads/writes named",
+                  named, disk_rw);
+  g_assert_cmpuint (disk_rw, ==, 1208 + 21);
+  g_assert_cmpuint (named, >=, disk_rw * 99 / 100);
+  watch_clear (&w);
+}
+
 /* A damaged copy: the worker reports the offset, and the rows before the
  * damage are all there. */
 static void
@@ -432,6 +464,7 @@ main (int   argc,
 
   g_test_add_func ("/worker/all-fixtures", test_all_fixtures);
   g_test_add_func ("/worker/stacks", test_stacks);
+  g_test_add_func ("/worker/rundown-names", test_rundown_names);
   g_test_add_func ("/worker/damage", test_damage);
   g_test_add_func ("/worker/file-source-waits", test_file_source_waits);
   g_test_add_func ("/worker/live-drops", test_live_drops);
