@@ -933,6 +933,8 @@ typedef struct
 struct EtlIter
 {
   const EtlFile *file;
+  EtlPrefilter   prefilter;
+  void          *prefilter_data;
   EtlOrder       order;
   Stream        *streams;
   uint32_t       n_streams;
@@ -1003,8 +1005,28 @@ stream_fill (EtlIter *iter,
         }
 
       EtlError err = { 0 };
-      long n = etl_parse_record (file, s->area, s->used, s->pos, file->buffers[s->cur_buffer].cpu,
-                                 &s->ev, &err);
+      long n;
+
+      /* A prefilter looks at the raw header and skips what it does not
+       * want without the full parse (damage still goes to the parser). */
+      if (iter->prefilter != NULL && s->pos + 8 <= s->used)
+        {
+          const uint8_t *r = s->area + s->pos;
+          uint32_t marker = etw_rd_u32 (r);
+          if (marker != 0xFFFFFFFFu && (marker & 0xC0000000u) == 0xC0000000u)
+            {
+              uint8_t ht = (uint8_t) (marker >> 16);
+              uint32_t size = header_type_is_kernel (ht) ? etw_rd_u16 (r + 4) : etw_rd_u16 (r);
+              if (size >= 8 && size <= s->used - s->pos &&
+                  !iter->prefilter (r, size, iter->prefilter_data))
+                {
+                  s->pos += etw_align8 (size);
+                  continue;
+                }
+            }
+        }
+      n = etl_parse_record (file, s->area, s->used, s->pos, file->buffers[s->cur_buffer].cpu,
+                            &s->ev, &err);
       if (n > 0)
         {
           s->ev.buffer_index = s->cur_buffer;
@@ -1144,6 +1166,15 @@ etl_iter_new (const EtlFile *file,
 fail:
   etl_iter_free (iter);
   return NULL;
+}
+
+void
+etl_iter_set_prefilter (EtlIter      *iter,
+                        EtlPrefilter  prefilter,
+                        void         *data)
+{
+  iter->prefilter = prefilter;
+  iter->prefilter_data = data;
 }
 
 EtlIter *

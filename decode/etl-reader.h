@@ -130,6 +130,15 @@ typedef struct EtlIter EtlIter;
 
 EtlIter        *etl_iter_new      (const EtlFile *file,
                                    EtlOrder       order);
+/* Called with a record's raw bytes (header included) before it is parsed;
+ * returning false skips it cheaply. For passes that want few records. */
+typedef bool (*EtlPrefilter) (const uint8_t *record,
+                              uint32_t       size,
+                              void          *data);
+
+void            etl_iter_set_prefilter (EtlIter      *iter,
+                                        EtlPrefilter  prefilter,
+                                        void         *data);
 /* File order over buffers [first, end) only. */
 EtlIter        *etl_iter_new_range (const EtlFile *file,
                                     uint32_t       first,

@@ -10,6 +10,8 @@
 #include "etws-file-source.h"
 
 #include "etw-decode.h"
+#include "etw-guid.h"
+#include "etw-providers.h"
 #include "etws-trace-file.h"
 #include "etws-trace.h"
 
@@ -42,6 +44,34 @@ etws_file_source_open (EtwsSource    *source,
 #define NAMES_PASS_FULL_BYTES (512u << 20)
 #define NAMES_PASS_TAIL_BYTES (256u << 20)
 
+/* Keeps the records that can name handles: the kernel's FileIo (group 4)
+ * and Registry (group 9) events, and the Kernel-File and Kernel-Registry
+ * providers'. The names pass then parses only those. */
+static bool
+maybe_names_handles (const uint8_t *r,
+                     uint32_t       size,
+                     void          *data)
+{
+  uint8_t ht = r[2];
+
+  switch (ht)
+    {
+    case 0x01: case 0x02: case 0x03: case 0x04: case 0x10: case 0x11:
+      return r[7] == 0x04 || r[7] == 0x09;  /* hook group: high byte of +6 */
+    case 0x12: case 0x13:
+      {
+        EtwGuid g;
+        if (size < 0x28)
+          return false;
+        etw_guid_read (&g, r + 0x18);
+        return etw_guid_equal (&g, &ETW_GUID_KERNEL_FILE) ||
+               etw_guid_equal (&g, &ETW_GUID_KERNEL_REGISTRY);
+      }
+    default:
+      return false;
+    }
+}
+
 /* Reads the naming events (file-name and KCB rundowns) of the file before
  * its events go to the sink: events before the rundown then get paths. */
 static void
@@ -65,6 +95,8 @@ names_pass (EtwsFileSource *self,
 
   names = etw_decoder_new_names_pass ();
   iter = etl_iter_new_range (etl, first, n);
+  if (iter != NULL)
+    etl_iter_set_prefilter (iter, maybe_names_handles, NULL);
   if (names == NULL || iter == NULL)
     {
       etw_decoder_free (names);
