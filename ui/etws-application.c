@@ -9,6 +9,7 @@
 
 #include "etws-application.h"
 
+#include "etws-capture-controller.h"
 #include "etws-live.h"
 #include "etws-ui.h"
 #include "etws-window.h"
@@ -53,23 +54,17 @@ empty_window (EtwsApplication *self)
   return new_window (self);
 }
 
+/* --live: the Capture menu's options, with --providers for this capture
+ * only; when it cannot start, the window's banner says why and how. */
 static void
 start_live (EtwsApplication *self,
             EtwsWindow      *window)
 {
-  g_autoptr(GError) error = NULL;
-  EtwsLiveOptions options;
+  g_auto(GStrv) providers = NULL;
 
-  etws_live_options_init (&options);
   if (self->providers != NULL && *self->providers != '\0')
-    options.providers = g_strsplit (self->providers, ",", -1);
-  if (!etws_window_start_live (window, &options, &error))
-    {
-      g_autofree char *text = g_strdup_printf ("Live capture could not start: %s. Traces can "
-                                               "still be opened from files.", error->message);
-      etws_window_show_banner (window, GTK_MESSAGE_WARNING, text);
-    }
-  etws_live_options_clear (&options);
+    providers = g_strsplit (self->providers, ",", -1);
+  etws_capture_controller_start (etws_window_get_capture (window), (const char * const *) providers);
 }
 
 static int
@@ -167,6 +162,7 @@ etws_application_startup (GApplication *app)
   static const char *open_accels[] = { "<Control>o", NULL };
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *find_accels[] = { "<Control>f", NULL };
+  static const char *capture_accels[] = { "<Control>e", NULL };
   static const char *help_accels[] = { "F1", "<Control>question", NULL };
 
   G_APPLICATION_CLASS (etws_application_parent_class)->startup (app);
@@ -177,6 +173,7 @@ etws_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.open", open_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.find", find_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "capture.capture", capture_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay", help_accels);
 }
 

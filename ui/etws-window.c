@@ -9,6 +9,7 @@
 
 #include "etws-window.h"
 
+#include "etws-capture-controller.h"
 #include "etws-file-source.h"
 #include "etws-ui.h"
 
@@ -31,6 +32,8 @@ struct _EtwsWindow
   GtkLabel            *title_label;
   GtkLabel            *subtitle_label;
   GtkMenuButton       *menu_button;
+  GtkMenuButton       *capture_button;
+  EtwsCapturePopover  *capture_popover;
   GtkInfoBar          *banner;
   GtkLabel            *banner_label;
   GtkBox              *filter_slot;
@@ -49,6 +52,7 @@ struct _EtwsWindow
   GSettings           *settings;
   GMenu               *recent_menu;
   gulong               recent_changed_id;
+  EtwsCaptureController *capture;
 
   /* The session: one source, its worker, the store and the model. */
   EtwsSource          *source;
@@ -148,10 +152,31 @@ etws_window_show_banner (EtwsWindow     *self,
                          GtkMessageType  type,
                          const char     *text)
 {
+  g_autofree char *flat = NULL;
+  char *out;
+
   g_return_if_fail (ETWS_IS_WINDOW (self));
 
+  /* One paragraph: GTK 4.8's GtkInfoBar mis-measures a wrapping label
+   * with line breaks (a critical, and overlapping widgets). A line's
+   * indentation goes with its break. */
+  flat = out = g_strdup (text);
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '\n')
+        {
+          while (p[1] == ' ')
+            p++;
+          if (out > flat && out[-1] != ' ')
+            *out++ = ' ';
+        }
+      else
+        *out++ = *p;
+    }
+  *out = '\0';
+
   gtk_info_bar_set_message_type (self->banner, type);
-  gtk_label_set_text (self->banner_label, text);
+  gtk_label_set_text (self->banner_label, flat);
   gtk_info_bar_set_revealed (self->banner, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->banner), TRUE);
   self->banner_shown = TRUE;
@@ -562,6 +587,13 @@ etws_window_get_detail_pane (EtwsWindow *self)
   return self->detail_pane;
 }
 
+EtwsCaptureController *
+etws_window_get_capture (EtwsWindow *self)
+{
+  g_return_val_if_fail (ETWS_IS_WINDOW (self), NULL);
+  return self->capture;
+}
+
 GtkBox *
 etws_window_get_filter_slot (EtwsWindow *self)
 {
@@ -756,6 +788,7 @@ etws_window_set_settings (EtwsWindow *self,
   g_settings_bind (settings, "time-mode", self->event_view, "time-mode", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "visible-columns", self->event_view, "visible-columns",
                    G_SETTINGS_BIND_DEFAULT);
+  etws_capture_popover_set_settings (self->capture_popover, settings);
 }
 
 static gboolean
@@ -783,6 +816,7 @@ etws_window_dispose (GObject *object)
 {
   EtwsWindow *self = ETWS_WINDOW (object);
 
+  g_clear_object (&self->capture);
   end_session (self);
   if (self->recent_changed_id != 0)
     g_clear_signal_handler (&self->recent_changed_id, gtk_recent_manager_get_default ());
@@ -814,11 +848,14 @@ etws_window_class_init (EtwsWindowClass *klass)
                                             G_TYPE_NONE, 0);
 
   etws_ui_init ();
+  g_type_ensure (ETWS_TYPE_CAPTURE_POPOVER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/etwscope/Etwscope/etws-window.ui");
   gtk_widget_class_bind_template_child (widget_class, EtwsWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, EtwsWindow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, EtwsWindow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, EtwsWindow, capture_button);
+  gtk_widget_class_bind_template_child (widget_class, EtwsWindow, capture_popover);
   gtk_widget_class_bind_template_child (widget_class, EtwsWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, EtwsWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, EtwsWindow, filter_slot);
@@ -845,6 +882,8 @@ etws_window_class_init (EtwsWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "win.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.stop", NULL);
+  /* Process Monitor's Capture Events. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "capture.capture", NULL);
 }
 
 static void
@@ -855,6 +894,9 @@ etws_window_init (EtwsWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_insert_action_group (GTK_WIDGET (self), "view",
                                   etws_event_view_get_actions (self->event_view));
+  self->capture = etws_capture_controller_new (self, self->capture_popover, self->capture_button);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "capture",
+                                  etws_capture_controller_get_actions (self->capture));
   g_signal_connect (self->event_view, "selection-changed", G_CALLBACK (selection_changed_cb), self);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);

@@ -28,6 +28,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (EtwsWindow, etws_window, ETWS, WINDOW, GtkApplicationWindow)
 
+/* etws-capture-controller.h */
+typedef struct _EtwsCaptureController EtwsCaptureController;
+
 EtwsWindow         *etws_window_new                (GtkApplication        *application);
 /* Keeps window size, pane position, time mode and visible columns in
  * settings (nullable). */
@@ -60,6 +63,8 @@ EtwsWorker         *etws_window_get_worker         (EtwsWindow            *self)
 GtkSingleSelection *etws_window_get_selection      (EtwsWindow            *self);
 EtwsEventView      *etws_window_get_event_view     (EtwsWindow            *self);
 EtwsDetailPane     *etws_window_get_detail_pane    (EtwsWindow            *self);
+/* The Capture menu's actions and state (capture.*). */
+EtwsCaptureController *etws_window_get_capture     (EtwsWindow            *self);
 GtkBox             *etws_window_get_filter_slot    (EtwsWindow            *self);
 GtkBox             *etws_window_get_find_slot      (EtwsWindow            *self);
 
