@@ -10,8 +10,12 @@
 #include "etws-event-view.h"
 
 #include "etw-decode.h"
+#include "etws-filter.h"
 #include "etws-format.h"
 #include "etws-paced-model-private.h"
+
+/* Values longer than this are shortened in the cell menu's labels. */
+#define MENU_VALUE_CHARS 40
 
 #define FOLLOW_INTERVAL_MS 250
 
@@ -62,7 +66,8 @@ struct _EtwsEventView
 
   EtwsEventModel      *model;
   EtwsPacedModel      *paced;      /* the model, first rows let in per frame */
-  GtkSingleSelection  *selection;
+  GtkMultiSelection   *selection;
+  guint                current;    /* the row clicked last among the selected */
   gulong               items_changed_id;
   gulong               selected_id;
   gulong               sorter_changed_id;
@@ -76,6 +81,17 @@ struct _EtwsEventView
   /* Time cells currently bound, re-formatted when the time mode changes. */
   GHashTable          *time_cells;
   gint64               time_base;
+
+  /* Every bound cell (GtkListItem), restyled when the style function's
+   * answers change (highlight rules). */
+  GHashTable          *bound_cells;
+  EtwsRowStyleFunc     style_func;
+  gpointer             style_data;
+  GDestroyNotify       style_destroy;
+
+  /* The right-click menu of the cells, a child of the view (its layout
+   * manager presents it). */
+  GtkWidget           *cell_menu;
 
   /* The Detail column decodes the rows it shows. */
   EtwsRecordReader    *reader;
@@ -332,6 +348,63 @@ bind_text (EtwsEventView *self,
   gtk_inscription_set_text (cell, self->scratch->str);
 }
 
+/* GTK 4.8 has no row widgets: a row's colour is a class on each of its
+ * cells, the widget GTK puts around our child (so that the colour fills
+ * the cell's padding too). */
+static void
+apply_style (EtwsEventView *self,
+             GtkListItem   *list_item)
+{
+  EtwsEventItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *child = gtk_list_item_get_child (list_item);
+  GtkWidget *cell = gtk_widget_get_parent (child) != NULL ? gtk_widget_get_parent (child) : child;
+  const char *old = g_object_get_data (G_OBJECT (cell), "row-style");
+  const char *style = NULL;
+  guint64 index;
+
+  if (self->style_func != NULL && item != NULL &&
+      (index = etws_event_item_get_index (item)) != G_MAXUINT64)
+    style = self->style_func (etws_event_item_get_store (item), index, self->style_data);
+  if (g_strcmp0 (style, old) == 0)
+    return;
+  if (old != NULL)
+    gtk_widget_remove_css_class (cell, old);
+  if (style != NULL)
+    gtk_widget_add_css_class (cell, style);
+  g_object_set_data (G_OBJECT (cell), "row-style", (gpointer) style);
+}
+
+static void popup_cell_menu (EtwsEventView *self,
+                             guint          position,
+                             EtwsColumn     column,
+                             double         x,
+                             double         y);
+
+static void
+cell_pressed_cb (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 EtwsEventView   *self)
+{
+  GtkListItem *list_item = g_object_get_data (G_OBJECT (gesture), "list-item");
+  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  EtwsColumn column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (cell), "column"));
+  guint position = gtk_list_item_get_position (list_item);
+  double vx = 0, vy = 0;
+
+  if (position == GTK_INVALID_LIST_POSITION || self->selection == NULL)
+    return;
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  /* As in Process Monitor, the menu is about the row under the pointer; a
+   * right-click inside a multi-row selection keeps the selection. */
+  if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    etws_event_view_select (self, position);
+  if (!gtk_widget_translate_coordinates (cell, GTK_WIDGET (self), x, y, &vx, &vy))
+    vx = vy = 0;
+  popup_cell_menu (self, position, column, vx, vy);
+}
+
 static void
 setup_cb (GtkSignalListItemFactory *factory,
           GtkListItem              *list_item,
@@ -339,6 +412,7 @@ setup_cb (GtkSignalListItemFactory *factory,
 {
   EtwsColumn column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (factory), "column"));
   GtkWidget *cell = gtk_inscription_new (NULL);
+  GtkGesture *gesture;
 
   gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), column_defs[column].xalign);
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
@@ -347,6 +421,13 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (cell, "event-cell");
   if (column_defs[column].xalign > 0.5f)
     gtk_widget_add_css_class (cell, "numeric");
+  g_object_set_data (G_OBJECT (cell), "column", GUINT_TO_POINTER (column));
+  /* The cell menu: GTK 4.8 has no GtkColumnViewCell to hang it on. */
+  gesture = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
+  g_object_set_data (G_OBJECT (gesture), "list-item", list_item);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (cell_pressed_cb), self);
+  gtk_widget_add_controller (cell, GTK_EVENT_CONTROLLER (gesture));
   gtk_list_item_set_child (list_item, cell);
 }
 
@@ -359,7 +440,9 @@ bind_cb (GtkSignalListItemFactory *factory,
 
   if (column == ETWS_COLUMN_TIME)
     g_hash_table_add (self->time_cells, list_item);
+  g_hash_table_add (self->bound_cells, list_item);
   bind_text (self, list_item, column);
+  apply_style (self, list_item);
 }
 
 static void
@@ -368,6 +451,7 @@ unbind_cb (GtkSignalListItemFactory *factory,
            EtwsEventView            *self)
 {
   g_hash_table_remove (self->time_cells, list_item);
+  g_hash_table_remove (self->bound_cells, list_item);
 }
 
 static void
@@ -376,6 +460,7 @@ teardown_cb (GtkSignalListItemFactory *factory,
              EtwsEventView            *self)
 {
   g_hash_table_remove (self->time_cells, list_item);
+  g_hash_table_remove (self->bound_cells, list_item);
 }
 
 static void
@@ -497,14 +582,41 @@ items_changed_cb (GListModel    *model,
     schedule_follow (self);
 }
 
-static void
-selected_cb (GtkSingleSelection *selection,
-             GParamSpec         *pspec,
-             EtwsEventView      *self)
+/* The current row, or GTK_INVALID_LIST_POSITION when none is selected. */
+static guint
+current_position (EtwsEventView *self)
 {
+  g_autoptr(GtkBitset) set = NULL;
+  GtkSelectionModel *selection = GTK_SELECTION_MODEL (self->selection);
+
+  if (selection == NULL)
+    return GTK_INVALID_LIST_POSITION;
+  if (self->current != GTK_INVALID_LIST_POSITION &&
+      self->current < g_list_model_get_n_items (G_LIST_MODEL (selection)) &&
+      gtk_selection_model_is_selected (selection, self->current))
+    return self->current;
+  set = gtk_selection_model_get_selection (selection);
+  return gtk_bitset_is_empty (set) ? GTK_INVALID_LIST_POSITION : gtk_bitset_get_minimum (set);
+}
+
+static void
+selected_cb (GtkSelectionModel *selection,
+             guint              position,
+             guint              n_items,
+             EtwsEventView     *self)
+{
+  g_autoptr(GtkBitset) set = gtk_selection_model_get_selection (selection);
+
+  /* A click selects one row; a Ctrl+click toggles one row; Shift+click
+   * extends a range and keeps the row it started from. */
+  if (gtk_bitset_get_size (set) == 1)
+    self->current = gtk_bitset_get_minimum (set);
+  else if (n_items == 1 && gtk_bitset_contains (set, position))
+    self->current = position;
+  self->current = current_position (self);
+
   /* The user picked a row: stop jumping to the newest one. */
-  if (!self->selecting && self->follow &&
-      gtk_single_selection_get_selected (selection) != GTK_INVALID_LIST_POSITION)
+  if (!self->selecting && self->follow && self->current != GTK_INVALID_LIST_POSITION)
     etws_event_view_set_follow (self, FALSE);
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
@@ -558,6 +670,7 @@ etws_event_view_set_model (EtwsEventView  *self,
   self->reader_trace = NULL;
   self->time_base = G_MININT64;
   self->restore_index = G_MAXUINT64;
+  self->current = GTK_INVALID_LIST_POSITION;
 
   if (model != NULL)
     {
@@ -566,12 +679,10 @@ etws_event_view_set_model (EtwsEventView  *self,
       self->model = g_object_ref (model);
       /* Created before our own handler, so the list has the rows first. */
       self->paced = etws_paced_model_new (G_LIST_MODEL (model), GTK_WIDGET (self->column_view));
-      self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->paced)));
-      gtk_single_selection_set_autoselect (self->selection, FALSE);
-      gtk_single_selection_set_can_unselect (self->selection, TRUE);
+      self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->paced)));
       self->items_changed_id = g_signal_connect (model, "items-changed",
                                                  G_CALLBACK (items_changed_cb), self);
-      self->selected_id = g_signal_connect (self->selection, "notify::selected",
+      self->selected_id = g_signal_connect (self->selection, "selection-changed",
                                             G_CALLBACK (selected_cb), self);
       if (etws_store_get_n_rows (store) > 0)
         self->time_base = etws_store_get_time (store, 0);
@@ -594,11 +705,11 @@ etws_event_view_get_model (EtwsEventView *self)
   return self->model;
 }
 
-GtkSingleSelection *
+GtkSelectionModel *
 etws_event_view_get_selection (EtwsEventView *self)
 {
   g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), NULL);
-  return self->selection;
+  return GTK_SELECTION_MODEL (self->selection);
 }
 
 GtkColumnView *
@@ -621,12 +732,49 @@ etws_event_view_get_selected_index (EtwsEventView *self)
   guint pos;
 
   g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), G_MAXUINT64);
-  if (self->selection == NULL)
-    return G_MAXUINT64;
-  pos = gtk_single_selection_get_selected (self->selection);
+  pos = current_position (self);
   if (pos == GTK_INVALID_LIST_POSITION)
     return G_MAXUINT64;
   return etws_event_model_get_store_index (self->model, pos);
+}
+
+GArray *
+etws_event_view_dup_selected_rows (EtwsEventView *self)
+{
+  g_autoptr(GtkBitset) set = NULL;
+  GtkBitsetIter iter;
+  GArray *rows;
+  guint pos;
+
+  g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), NULL);
+  if (self->selection == NULL)
+    return g_array_new (FALSE, FALSE, sizeof (guint32));
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  rows = g_array_sized_new (FALSE, FALSE, sizeof (guint32),
+                            (guint) MIN (gtk_bitset_get_size (set), G_MAXUINT));
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, set, &pos); ok;
+       ok = gtk_bitset_iter_next (&iter, &pos))
+    {
+      guint64 index = etws_event_model_get_store_index (self->model, pos);
+      if (index != G_MAXUINT64)
+        {
+          guint32 r = (guint32) index;
+          g_array_append_val (rows, r);
+        }
+    }
+  return rows;
+}
+
+guint
+etws_event_view_get_n_selected (EtwsEventView *self)
+{
+  g_autoptr(GtkBitset) set = NULL;
+
+  g_return_val_if_fail (ETWS_IS_EVENT_VIEW (self), 0);
+  if (self->selection == NULL)
+    return 0;
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  return (guint) MIN (gtk_bitset_get_size (set), G_MAXUINT);
 }
 
 void
@@ -639,8 +787,37 @@ etws_event_view_select (EtwsEventView *self,
   if (position >= g_list_model_get_n_items (G_LIST_MODEL (self->paced)))
     etws_paced_model_flush (self->paced);
   self->selecting = TRUE;
-  gtk_single_selection_set_selected (self->selection, position);
+  self->current = position;
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
   self->selecting = FALSE;
+}
+
+void
+etws_event_view_set_row_style_func (EtwsEventView    *self,
+                                    EtwsRowStyleFunc  func,
+                                    gpointer          data,
+                                    GDestroyNotify    destroy)
+{
+  g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
+
+  if (self->style_destroy != NULL)
+    self->style_destroy (self->style_data);
+  self->style_func = func;
+  self->style_data = data;
+  self->style_destroy = destroy;
+  etws_event_view_restyle (self);
+}
+
+void
+etws_event_view_restyle (EtwsEventView *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
+  g_hash_table_iter_init (&iter, self->bound_cells);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    apply_style (self, key);
 }
 
 char *
@@ -875,16 +1052,12 @@ follow_state_cb (GSimpleAction *action,
 }
 
 static void
-copy_cb (GSimpleAction *action,
-         GVariant      *parameter,
-         EtwsEventView *self)
+append_row_text (EtwsEventView *self,
+                 guint          pos,
+                 GString       *out)
 {
-  g_autoptr(GString) line = g_string_new (NULL);
-  guint pos;
+  gboolean first = TRUE;
 
-  if (self->selection == NULL ||
-      (pos = gtk_single_selection_get_selected (self->selection)) == GTK_INVALID_LIST_POSITION)
-    return;
   for (guint c = 0; c < ETWS_N_COLUMNS; c++)
     {
       g_autofree char *text = NULL;
@@ -892,11 +1065,205 @@ copy_cb (GSimpleAction *action,
       if (!gtk_column_view_column_get_visible (self->columns[c]))
         continue;
       text = etws_event_view_dup_cell_text (self, pos, c);
-      if (line->len > 0)
-        g_string_append_c (line, '\t');
-      g_string_append (line, text != NULL ? text : "");
+      if (!first)
+        g_string_append_c (out, '\t');
+      g_string_append (out, text != NULL ? text : "");
+      first = FALSE;
     }
+}
+
+static void
+copy_cb (GSimpleAction *action,
+         GVariant      *parameter,
+         EtwsEventView *self)
+{
+  g_autoptr(GString) lines = g_string_new (NULL);
+  g_autoptr(GtkBitset) set = NULL;
+  GtkBitsetIter iter;
+  guint pos;
+
+  if (self->selection == NULL)
+    return;
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, set, &pos); ok;
+       ok = gtk_bitset_iter_next (&iter, &pos))
+    {
+      if (lines->len > 0)
+        g_string_append_c (lines, '\n');
+      append_row_text (self, pos, lines);
+    }
+  if (lines->len > 0)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), lines->str);
+}
+
+static void
+copy_value_cb (GSimpleAction *action,
+               GVariant      *parameter,
+               EtwsEventView *self)
+{
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)),
+                          g_variant_get_string (parameter, NULL));
+}
+
+static void
+copy_row_cb (GSimpleAction *action,
+             GVariant      *parameter,
+             EtwsEventView *self)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  guint pos = g_variant_get_uint32 (parameter);
+
+  if (self->model == NULL || etws_event_model_get_store_index (self->model, pos) == G_MAXUINT64)
+    return;
+  append_row_text (self, pos, line);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), line->str);
+}
+
+/* ---- the cell menu ---- */
+
+/* The field and value a filter clause about this cell tests. The Event
+ * column shows "Id 12" for unnamed events, which is the id field. */
+static gboolean
+cell_filter_value (EtwsEventView  *self,
+                   guint           position,
+                   EtwsColumn      column,
+                   const char    **field,
+                   char          **value)
+{
+  EtwsStore *store = etws_event_model_get_store (self->model);
+  guint64 index = etws_event_model_get_store_index (self->model, position);
+  GString *out;
+
+  if (index == G_MAXUINT64 || column == ETWS_COLUMN_ROW)
+    return FALSE;
+  *field = etws_column_get_id (column);
+  out = g_string_new (NULL);
+  switch (column)
+    {
+    case ETWS_COLUMN_TIME:
+      etws_format_time_utc (out, etws_store_get_time (store, index));
+      break;
+    case ETWS_COLUMN_PID:
+      g_string_append_printf (out, "%u", etws_store_get_pid (store, index));
+      break;
+    case ETWS_COLUMN_TID:
+      g_string_append_printf (out, "%u", etws_store_get_tid (store, index));
+      break;
+    case ETWS_COLUMN_PROCESS:
+      g_string_append (out, etws_store_get_string (store, etws_store_get_process (store, index)));
+      break;
+    case ETWS_COLUMN_PATH:
+      g_string_append (out, etws_store_get_string (store, etws_store_get_path (store, index)));
+      break;
+    case ETWS_COLUMN_RESULT:
+      g_string_append (out, etws_store_get_string (store, etws_store_get_result (store, index)));
+      break;
+    case ETWS_COLUMN_EVENT:
+      {
+        const EtwsEventType *type = etws_store_get_event_type (store, index);
+
+        if (type != NULL && type->name == 0)
+          {
+            *field = type->id != 0 ? "id" : "opcode";
+            g_string_append_printf (out, "%u", type->id != 0 ? type->id : type->opcode);
+            break;
+          }
+      }
+      G_GNUC_FALLTHROUGH;
+    case ETWS_COLUMN_CPU:
+    case ETWS_COLUMN_PROVIDER:
+    case ETWS_COLUMN_DETAIL:
+    default:
+      format_cell (self, store, index, column, out);
+      break;
+    }
+  *value = g_string_free (out, FALSE);
+  return TRUE;
+}
+
+/* "Include 'C:\Windows\…\notepad.exe'": shortened in the middle, and
+ * with underscores doubled (menu labels take mnemonics). */
+static char *
+menu_label (const char *format,
+            const char *value)
+{
+  g_autofree char *shown = NULL;
+  g_autoptr(GString) escaped = g_string_new (NULL);
+  glong len = g_utf8_strlen (value, -1);
+
+  if (*value == '\0')
+    shown = g_strdup ("(empty)");
+  else if (len > MENU_VALUE_CHARS)
+    {
+      const char *head_end = g_utf8_offset_to_pointer (value, MENU_VALUE_CHARS / 2);
+      const char *tail = g_utf8_offset_to_pointer (value, len - (MENU_VALUE_CHARS / 2 - 1));
+
+      shown = g_strdup_printf ("%.*s…%s", (int) (head_end - value), value, tail);
+    }
+  else
+    shown = g_strdup (value);
+  for (const char *s = shown; *s; s++)
+    {
+      if (*s == '_')
+        g_string_append_c (escaped, '_');
+      g_string_append_c (escaped, *s == '\n' || *s == '\t' ? ' ' : *s);
+    }
+  return g_strdup_printf (format, escaped->str);
+}
+
+static void
+append_item (GMenu      *menu,
+             const char *label,
+             const char *action,
+             GVariant   *target)
+{
+  g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+  g_menu_item_set_action_and_target_value (item, action, target);
+  g_menu_append_item (menu, item);
+}
+
+static void
+popup_cell_menu (EtwsEventView *self,
+                 guint          position,
+                 EtwsColumn     column,
+                 double         x,
+                 double         y)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) filters = g_menu_new ();
+  g_autoptr(GMenu) copies = g_menu_new ();
+  g_autofree char *text = etws_event_view_dup_cell_text (self, position, column);
+  g_autofree char *value = NULL;
+  const char *field = NULL;
+
+  if (text == NULL)
+    return;
+  if (cell_filter_value (self, position, column, &field, &value))
+    {
+      g_autofree char *include = etws_filter_clause_for_value (field, value, FALSE);
+      g_autofree char *exclude = etws_filter_clause_for_value (field, value, TRUE);
+
+      if (include != NULL && exclude != NULL)
+        {
+          g_autofree char *inc = menu_label ("Include '%s'", text);
+          g_autofree char *exc = menu_label ("Exclude '%s'", text);
+          g_autofree char *hil = menu_label ("Highlight '%s'", text);
+
+          append_item (filters, inc, "filter.include", g_variant_new_string (include));
+          append_item (filters, exc, "filter.exclude", g_variant_new_string (exclude));
+          append_item (filters, hil, "filter.highlight", g_variant_new_string (include));
+          g_menu_append_section (menu, NULL, G_MENU_MODEL (filters));
+        }
+    }
+  append_item (copies, "Copy _Value", "view.copy-value", g_variant_new_string (text));
+  append_item (copies, "Copy _Row", "view.copy-row", g_variant_new_uint32 (position));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (copies));
+
+  gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->cell_menu), G_MENU_MODEL (menu));
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->cell_menu),
+                               &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->cell_menu));
 }
 
 static void
@@ -938,6 +1305,16 @@ setup_actions (EtwsEventView *self)
 
   action = g_simple_action_new ("copy", NULL);
   g_signal_connect (action, "activate", G_CALLBACK (copy_cb), self);
+  g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (action));
+  g_object_unref (action);
+
+  action = g_simple_action_new ("copy-value", G_VARIANT_TYPE_STRING);
+  g_signal_connect (action, "activate", G_CALLBACK (copy_value_cb), self);
+  g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (action));
+  g_object_unref (action);
+
+  action = g_simple_action_new ("copy-row", G_VARIANT_TYPE_UINT32);
+  g_signal_connect (action, "activate", G_CALLBACK (copy_row_cb), self);
   g_action_map_add_action (G_ACTION_MAP (self->actions), G_ACTION (action));
   g_object_unref (action);
 
@@ -990,6 +1367,8 @@ etws_event_view_dispose (GObject *object)
   EtwsEventView *self = ETWS_EVENT_VIEW (object);
 
   etws_event_view_set_model (self, NULL);
+  etws_event_view_set_row_style_func (self, NULL, NULL, NULL);
+  g_clear_pointer (&self->cell_menu, gtk_widget_unparent);
   if (self->column_view != NULL)
     g_clear_signal_handler (&self->sorter_changed_id, gtk_column_view_get_sorter (self->column_view));
   gtk_widget_dispose_template (GTK_WIDGET (self), ETWS_TYPE_EVENT_VIEW);
@@ -1004,6 +1383,7 @@ etws_event_view_finalize (GObject *object)
   EtwsEventView *self = ETWS_EVENT_VIEW (object);
 
   g_clear_pointer (&self->time_cells, g_hash_table_unref);
+  g_clear_pointer (&self->bound_cells, g_hash_table_unref);
   g_clear_pointer (&self->reader, etws_record_reader_free);
   g_clear_pointer (&self->decoder, etw_decoder_free);
   g_clear_pointer (&self->decoded, g_free);
@@ -1108,11 +1488,18 @@ etws_event_view_init (EtwsEventView *self)
   self->time_base = G_MININT64;
   self->restore_index = G_MAXUINT64;
   self->time_cells = g_hash_table_new (NULL, NULL);
+  self->bound_cells = g_hash_table_new (NULL, NULL);
+  self->current = GTK_INVALID_LIST_POSITION;
   self->scratch = g_string_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
   setup_actions (self);
   setup_columns (self);
+
+  self->cell_menu = gtk_popover_menu_new_from_model (NULL);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->cell_menu), FALSE);
+  gtk_widget_set_halign (self->cell_menu, GTK_ALIGN_START);
+  gtk_widget_set_parent (self->cell_menu, GTK_WIDGET (self));
 
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);

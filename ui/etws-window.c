@@ -10,7 +10,10 @@
 #include "etws-window.h"
 
 #include "etws-capture-controller.h"
+#include "etws-export-dialog.h"
 #include "etws-file-source.h"
+#include "etws-filter-bar.h"
+#include "etws-find-bar.h"
 #include "etws-ui.h"
 
 #include <string.h>
@@ -39,6 +42,8 @@ struct _EtwsWindow
   GtkBox              *filter_slot;
   GtkRevealer         *find_revealer;
   GtkBox              *find_slot;
+  EtwsFilterBar       *filter_bar;
+  EtwsFindBar         *find_bar;
   GtkStack            *main_stack;
   GtkPaned            *paned;
   EtwsEventView       *event_view;
@@ -566,7 +571,7 @@ etws_window_get_worker (EtwsWindow *self)
   return self->worker;
 }
 
-GtkSingleSelection *
+GtkSelectionModel *
 etws_window_get_selection (EtwsWindow *self)
 {
   g_return_val_if_fail (ETWS_IS_WINDOW (self), NULL);
@@ -677,9 +682,21 @@ find_action (GtkWidget  *widget,
 {
   EtwsWindow *self = ETWS_WINDOW (widget);
 
-  /* The find bar itself comes with the filter issue; this is its place. */
-  gtk_revealer_set_reveal_child (self->find_revealer,
-                                 !gtk_revealer_get_reveal_child (self->find_revealer));
+  /* As in a browser: Ctrl+F always lands in the find entry; Esc closes. */
+  gtk_revealer_set_reveal_child (self->find_revealer, TRUE);
+  etws_find_bar_focus (self->find_bar);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  EtwsWindow *self = ETWS_WINDOW (widget);
+
+  if (self->store == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (etws_export_dialog_new (self)));
 }
 
 static void
@@ -876,10 +893,12 @@ etws_window_class_init (EtwsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.close", NULL, close_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.export", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "win.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.stop", NULL);
   /* Process Monitor's Capture Events. */
@@ -894,6 +913,13 @@ etws_window_init (EtwsWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_widget_insert_action_group (GTK_WIDGET (self), "view",
                                   etws_event_view_get_actions (self->event_view));
+  /* Filters, quick filters, highlights (filter.*) and find, in their slots. */
+  self->filter_bar = ETWS_FILTER_BAR (etws_filter_bar_new ());
+  etws_filter_bar_set_window (self->filter_bar, self);
+  gtk_box_append (self->filter_slot, GTK_WIDGET (self->filter_bar));
+  self->find_bar = ETWS_FIND_BAR (etws_find_bar_new ());
+  etws_find_bar_set_window (self->find_bar, self);
+  gtk_box_append (self->find_slot, GTK_WIDGET (self->find_bar));
   self->capture = etws_capture_controller_new (self, self->capture_popover, self->capture_button);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "capture",
                                   etws_capture_controller_get_actions (self->capture));

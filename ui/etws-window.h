@@ -60,7 +60,7 @@ gboolean            etws_window_is_loading         (EtwsWindow            *self)
 EtwsStore          *etws_window_get_store          (EtwsWindow            *self);
 EtwsEventModel     *etws_window_get_model          (EtwsWindow            *self);
 EtwsWorker         *etws_window_get_worker         (EtwsWindow            *self);
-GtkSingleSelection *etws_window_get_selection      (EtwsWindow            *self);
+GtkSelectionModel  *etws_window_get_selection      (EtwsWindow            *self);
 EtwsEventView      *etws_window_get_event_view     (EtwsWindow            *self);
 EtwsDetailPane     *etws_window_get_detail_pane    (EtwsWindow            *self);
 /* The Capture menu's actions and state (capture.*). */
