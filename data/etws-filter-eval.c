@@ -49,6 +49,7 @@ typedef struct
   GCancellable   *cancellable;
   guint           since_check;
   gboolean        cancelled;
+  gboolean        no_replay;    /* decode rows on their own (matchers that jump) */
 } Eval;
 
 /* has_rows: row 0 exists (known to the caller; reading the row count
@@ -604,7 +605,11 @@ decode_row (Eval    *e,
   if (e->decoded_row == row)
     return e->dec;
   if (e->decoder == NULL)
-    e->decoder = etws_row_decoder_new (e->store, e->trace);
+    {
+      e->decoder = etws_row_decoder_new (e->store, e->trace);
+      if (e->no_replay)
+        etws_row_decoder_set_replay (e->decoder, FALSE);
+    }
   e->dec = etws_row_decoder_decode (e->decoder, row, e->filter->decode_flags, NULL);
   e->decoded_row = row;
   return e->dec;
@@ -1144,6 +1149,7 @@ struct _EtwsFilterMatcher
   EtwsTrace  *trace;
   Eval        eval;
   gboolean    ready;
+  gboolean    replay;
 };
 
 EtwsFilterMatcher *
@@ -1154,6 +1160,7 @@ etws_filter_matcher_new (EtwsFilter *filter,
 
   m->filter = etws_filter_ref (filter);
   m->store = g_object_ref (store);
+  m->replay = TRUE;
   return m;
 }
 
@@ -1188,10 +1195,24 @@ etws_filter_matcher_match (EtwsFilterMatcher *m,
     {
       g_set_object (&m->trace, trace);
       eval_init (&m->eval, m->filter, m->store, trace, TRUE);
+      m->eval.no_replay = !m->replay;
       m->ready = TRUE;
     }
   m->eval.decoded_row = G_MAXUINT64;
   return eval_row (&m->eval, m->filter->root, index);
+}
+
+void
+etws_filter_matcher_set_replay (EtwsFilterMatcher *m,
+                                gboolean           replay)
+{
+  m->replay = !!replay;
+  if (m->ready)
+    {
+      m->eval.no_replay = !m->replay;
+      if (m->eval.decoder != NULL)
+        etws_row_decoder_set_replay (m->eval.decoder, m->replay);
+    }
 }
 
 gboolean

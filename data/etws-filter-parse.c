@@ -1112,6 +1112,14 @@ parse_value_inner (Parser  *p,
                 "“%s” is a whole number", field_name (f));
           return FALSE;
         }
+      /* ETW's "no process/thread" 0xFFFFFFFF, which the viewer's PID and
+       * TID columns show as -1 (as PerfView does). */
+      if ((f == FIELD_PID || f == FIELD_TID) && v->num.negative && v->num.mag == 1)
+        {
+          v->num.negative = FALSE;
+          v->num.mag = G_MAXUINT32;
+          v->num.d = (double) G_MAXUINT32;
+        }
     }
   else if (f == FIELD_TIME)
     {

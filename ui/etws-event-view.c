@@ -380,6 +380,9 @@ static void popup_cell_menu (EtwsEventView *self,
                              double         x,
                              double         y);
 
+/* One gesture on the list, not one per cell: rows are rebuilt whenever a
+ * filter replaces the view, and fewer objects per cell make that cheaper.
+ * The cell under the pointer tells the row and the column. */
 static void
 cell_pressed_cb (GtkGestureClick *gesture,
                  int              n_press,
@@ -387,12 +390,20 @@ cell_pressed_cb (GtkGestureClick *gesture,
                  double           y,
                  EtwsEventView   *self)
 {
-  GtkListItem *list_item = g_object_get_data (G_OBJECT (gesture), "list-item");
-  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  EtwsColumn column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (cell), "column"));
-  guint position = gtk_list_item_get_position (list_item);
+  GtkWidget *list = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GtkWidget *cell = gtk_widget_pick (list, x, y, GTK_PICK_DEFAULT);
+  GtkListItem *list_item;
+  EtwsColumn column;
+  guint position;
   double vx = 0, vy = 0;
 
+  while (cell != NULL && g_object_get_data (G_OBJECT (cell), "list-item") == NULL)
+    cell = cell != list ? gtk_widget_get_parent (cell) : NULL;
+  if (cell == NULL)
+    return;
+  list_item = g_object_get_data (G_OBJECT (cell), "list-item");
+  column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (cell), "column"));
+  position = gtk_list_item_get_position (list_item);
   if (position == GTK_INVALID_LIST_POSITION || self->selection == NULL)
     return;
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
@@ -400,7 +411,7 @@ cell_pressed_cb (GtkGestureClick *gesture,
    * right-click inside a multi-row selection keeps the selection. */
   if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
     etws_event_view_select (self, position);
-  if (!gtk_widget_translate_coordinates (cell, GTK_WIDGET (self), x, y, &vx, &vy))
+  if (!gtk_widget_translate_coordinates (list, GTK_WIDGET (self), x, y, &vx, &vy))
     vx = vy = 0;
   popup_cell_menu (self, position, column, vx, vy);
 }
@@ -412,7 +423,6 @@ setup_cb (GtkSignalListItemFactory *factory,
 {
   EtwsColumn column = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (factory), "column"));
   GtkWidget *cell = gtk_inscription_new (NULL);
-  GtkGesture *gesture;
 
   gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), column_defs[column].xalign);
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
@@ -421,13 +431,9 @@ setup_cb (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (cell, "event-cell");
   if (column_defs[column].xalign > 0.5f)
     gtk_widget_add_css_class (cell, "numeric");
+  /* For the cell menu (cell_pressed_cb). */
   g_object_set_data (G_OBJECT (cell), "column", GUINT_TO_POINTER (column));
-  /* The cell menu: GTK 4.8 has no GtkColumnViewCell to hang it on. */
-  gesture = gtk_gesture_click_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
-  g_object_set_data (G_OBJECT (gesture), "list-item", list_item);
-  g_signal_connect (gesture, "pressed", G_CALLBACK (cell_pressed_cb), self);
-  gtk_widget_add_controller (cell, GTK_EVENT_CONTROLLER (gesture));
+  g_object_set_data (G_OBJECT (cell), "list-item", list_item);
   gtk_list_item_set_child (list_item, cell);
 }
 
@@ -1509,6 +1515,13 @@ etws_event_view_init (EtwsEventView *self)
   controller = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
   g_signal_connect (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), controller);
+
+  /* Right-click on a cell (GTK 4.8 has no GtkColumnViewCell to hang a
+   * menu on). */
+  controller = GTK_EVENT_CONTROLLER (gtk_gesture_click_new ());
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (controller), GDK_BUTTON_SECONDARY);
+  g_signal_connect (controller, "pressed", G_CALLBACK (cell_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), controller);
 }
 

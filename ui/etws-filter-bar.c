@@ -68,6 +68,7 @@ struct _EtwsFilterBar
 
   EtwsHighlightRules *highlights;
 
+  gint64              started;      /* when the running evaluation began */
   guint               debounce_source;
   guint               progress_source;
   gboolean            show_progress;
@@ -159,6 +160,7 @@ runner_finished_cb (EtwsFilterRunner *runner,
 {
   EtwsEventView *view = etws_window_get_event_view (self->window);
   guint64 keep = etws_event_view_get_selected_index (view);
+  gint64 evaluated = g_get_monotonic_time ();
 
   etws_event_model_set_view (self->model, rows != NULL ? g_array_ref (rows) : NULL);
   /* New rows of a file still loading or of a live capture join the view
@@ -181,6 +183,9 @@ runner_finished_cb (EtwsFilterRunner *runner,
           etws_event_view_scroll_to (view, pos);
         }
     }
+  g_debug ("“%s”: %u of %" G_GUINT64_FORMAT " rows; evaluated in %.1f ms, view replaced in %.1f ms",
+           self->filter_text, rows != NULL ? rows->len : 0, etws_store_get_n_rows (self->store),
+           (evaluated - self->started) / 1000.0, (g_get_monotonic_time () - evaluated) / 1000.0);
   finish (self);
 }
 
@@ -193,6 +198,7 @@ run (EtwsFilterBar *self)
       return;
     }
   self->busy = TRUE;
+  self->started = g_get_monotonic_time ();
   stop_progress (self);
   self->progress_source = g_timeout_add (PROGRESS_DELAY_MS, progress_timeout_cb, self);
   etws_filter_runner_set_filter (self->runner, self->filter);

@@ -53,6 +53,16 @@ rule_free (gpointer data)
 }
 
 static void
+new_matcher (EtwsHighlightRules *self,
+             Rule               *rule)
+{
+  rule->matcher = etws_filter_matcher_new (rule->filter, self->store);
+  /* Rows are tested as they scroll into sight, anywhere in the trace;
+   * `detail` then means the text the Detail column shows. */
+  etws_filter_matcher_set_replay (rule->matcher, FALSE);
+}
+
+static void
 forget (EtwsHighlightRules *self)
 {
   self->cached_index = G_MAXUINT64;
@@ -97,7 +107,7 @@ etws_highlight_rules_set_store (EtwsHighlightRules *self,
 
       g_clear_pointer (&rule->matcher, etws_filter_matcher_free);
       if (store != NULL)
-        rule->matcher = etws_filter_matcher_new (rule->filter, store);
+        new_matcher (self, rule);
     }
   changed (self);
 }
@@ -152,7 +162,7 @@ etws_highlight_rules_add (EtwsHighlightRules  *self,
   rule->filter = g_steal_pointer (&filter);
   rule->color = color;
   if (self->store != NULL)
-    rule->matcher = etws_filter_matcher_new (rule->filter, self->store);
+    new_matcher (self, rule);
   g_ptr_array_add (self->rules, rule);
   changed (self);
   return TRUE;

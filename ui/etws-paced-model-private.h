@@ -8,8 +8,10 @@
  * for up to about 200 rows around their anchor at once, synchronously in
  * items-changed; with eleven columns that is over 2,000 cells in one frame.
  * Growing the first rows by a step per frame shows the first rows at once
- * and spreads the rest over the next frames. Past the first rows, and for
- * any change other than an append, it passes everything through at once.
+ * and spreads the rest over the next frames. A change that replaces every
+ * row (a filter's new view, a sort result) starts over the same way. Past
+ * the first rows, and for any other change, it passes everything through
+ * at once.
  */
 #pragma once
 

@@ -367,6 +367,20 @@ test_typing (void)
         g_assert_cmpuint (index, >, g_array_index (indices, guint64, i - 1));
     }
 
+  /* The PID column shows ETW's "no process" as -1, and so can a filter. */
+  {
+    guint32 none[] = { G_MAXUINT32, 0 };
+
+    gtk_editable_delete_text (entry, 0, -1);
+    type_text (entry, "pid == -1");
+    wait_filtered (window);
+    g_assert_cmpuint (count_rows (pid_in, none), >, 0);
+    g_assert_cmpuint (list_rows (window), ==, count_rows (pid_in, none));
+    gtk_editable_delete_text (entry, 0, -1);
+    type_text (entry, expression);
+    wait_filtered (window);
+  }
+
   /* Enter keeps it in the history; clearing shows every row again. */
   g_signal_emit_by_name (entry, "activate");
   g_assert_cmpstr (etws_filter_bar_get_history (bar)[0], ==, expression);
@@ -485,57 +499,55 @@ find_cell (GtkWidget  *root,
 {
   for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
     {
+      GtkListItem *item;
       GtkWidget *found;
 
       if (GTK_IS_INSCRIPTION (c) &&
-          GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (c), "column")) == (guint) column)
-        {
-          GListModel *controllers = gtk_widget_observe_controllers (c);
-
-          for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-            {
-              g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
-              GtkListItem *item = g_object_get_data (controller, "list-item");
-
-              if (GTK_IS_GESTURE_CLICK (controller) && item != NULL &&
-                  gtk_list_item_get_position (item) == position)
-                {
-                  g_object_unref (controllers);
-                  return c;
-                }
-            }
-          g_object_unref (controllers);
-        }
+          GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (c), "column")) == (guint) column &&
+          (item = g_object_get_data (G_OBJECT (c), "list-item")) != NULL &&
+          gtk_list_item_get_position (item) == position)
+        return c;
       if ((found = find_cell (c, position, column)) != NULL)
         return found;
     }
   return NULL;
 }
 
+/* A right-click in the middle of a cell, through the list's own button-3
+ * gesture. */
 static GtkPopoverMenu *
 right_click (EtwsWindow *window,
              guint       position,
              EtwsColumn  column)
 {
   EtwsEventView *view = etws_window_get_event_view (window);
+  GtkWidget *list = GTK_WIDGET (etws_event_view_get_column_view (view));
   GtkWidget *cell;
   GListModel *controllers;
   GtkPopoverMenu *menu;
+  double x, y;
+  guint pressed = 0;
 
   etws_event_view_scroll_to (view, position);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   cell = find_cell (GTK_WIDGET (view), position, column);
   g_assert_nonnull (cell);
-  controllers = gtk_widget_observe_controllers (cell);
+  g_assert_true (gtk_widget_translate_coordinates (cell, list, gtk_widget_get_width (cell) / 2.0,
+                                                   gtk_widget_get_height (cell) / 2.0, &x, &y));
+  controllers = gtk_widget_observe_controllers (list);
   for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
     {
       g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
 
       if (GTK_IS_GESTURE_CLICK (controller) &&
           gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (controller)) == GDK_BUTTON_SECONDARY)
-        g_signal_emit_by_name (controller, "pressed", 1, 5.0, 5.0);
+        {
+          g_signal_emit_by_name (controller, "pressed", 1, x, y);
+          pressed++;
+        }
     }
   g_object_unref (controllers);
+  g_assert_cmpuint (pressed, ==, 1);
   menu = GTK_POPOVER_MENU (find_descendant (GTK_WIDGET (view), GTK_TYPE_POPOVER_MENU));
   g_assert_nonnull (menu);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (menu)));
