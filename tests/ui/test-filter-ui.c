@@ -1109,12 +1109,12 @@ test_screenshot (void)
   const char *process[] = { "PerfView.exe", NULL };
   g_autoptr(GError) error = NULL;
 
-  etws_filter_bar_set_expression (bar, "provider == \"Microsoft-Windows-Kernel-File\" || operation == \"DiskRead\"");
+  etws_filter_bar_set_expression (bar, "operation in {\"CreateFile\", \"Load Image\", \"DiskRead\"}");
   etws_quick_filters_set_values (etws_filter_bar_get_quick_filters (bar), ETWS_QUICK_PROCESS, process);
   g_assert_true (etws_highlight_rules_add (etws_filter_bar_get_highlight_rules (bar),
-                                           "event == \"Create\"", &error));
+                                           "path contains \"DfsClient\"", &error));
   g_assert_true (etws_highlight_rules_add (etws_filter_bar_get_highlight_rules (bar),
-                                           "operation == \"DiskRead\"", &error));
+                                           "operation == \"Load Image\"", &error));
   wait_filtered (window);
   g_assert_cmpuint (list_rows (window), >, 0);
   etws_event_view_select (view, 12);
