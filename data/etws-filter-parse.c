@@ -1741,8 +1741,10 @@ append_value (GString     *out,
           secs - G_GINT64_CONSTANT (11644473600));
         if (dt != NULL)
           {
-            g_autofree char *s = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
-            g_snprintf (buf, sizeof buf, "%s.%07dZ", s, (int) frac);
+            /* %Y does not pad years before 1000, which the parser
+             * needs as four digits. */
+            g_autofree char *s = g_date_time_format (dt, "-%m-%dT%H:%M:%S");
+            g_snprintf (buf, sizeof buf, "%04d%s.%07dZ", g_date_time_get_year (dt), s, (int) frac);
             g_string_append (out, buf);
           }
         else

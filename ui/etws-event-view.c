@@ -103,6 +103,14 @@ struct _EtwsEventView
   /* Store row to select again once a sort result is installed. */
   guint64              restore_index;
   gboolean             selecting;
+  /* The selected store row "selection-changed" last told about. */
+  guint64              told_index;
+
+  /* A scroll asked for before the list laid out its new rows, repeated
+   * after the next frame's layout (see etws_event_view_scroll_to). */
+  guint                pending_scroll;
+  GdkFrameClock       *paint_clock;
+  gulong               after_paint_id;
 };
 
 G_DEFINE_FINAL_TYPE (EtwsEventView, etws_event_view, GTK_TYPE_WIDGET)
@@ -493,22 +501,64 @@ find_list_view (EtwsEventView *self)
   return NULL;
 }
 
-void
-etws_event_view_scroll_to (EtwsEventView *self,
-                           guint          position)
+static void
+scroll_now (EtwsEventView *self,
+            guint          position)
 {
-  GtkWidget *list_view;
+  GtkWidget *list_view = find_list_view (self);
 
-  g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
-
-  /* gtk_column_view_scroll_to() is GTK 4.12; the list's own action is the
-   * 4.8 way. */
-  list_view = find_list_view (self);
   if (self->paced != NULL && position >= g_list_model_get_n_items (G_LIST_MODEL (self->paced)))
     etws_paced_model_flush (self->paced);
   if (list_view != NULL && self->selection != NULL &&
       position < g_list_model_get_n_items (G_LIST_MODEL (self->selection)))
     gtk_widget_activate_action (list_view, "list.scroll-to-item", "u", position);
+}
+
+static void
+cancel_pending_scroll (EtwsEventView *self)
+{
+  if (self->paint_clock != NULL)
+    g_clear_signal_handler (&self->after_paint_id, self->paint_clock);
+  g_clear_object (&self->paint_clock);
+  self->pending_scroll = GTK_INVALID_LIST_POSITION;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                EtwsEventView *self)
+{
+  guint position = self->pending_scroll;
+
+  g_clear_signal_handler (&self->after_paint_id, clock);
+  g_clear_object (&self->paint_clock);
+  self->pending_scroll = GTK_INVALID_LIST_POSITION;
+  if (position != GTK_INVALID_LIST_POSITION)
+    scroll_now (self, position);
+}
+
+void
+etws_event_view_scroll_to (EtwsEventView *self,
+                           guint          position)
+{
+  GdkFrameClock *clock;
+
+  g_return_if_fail (ETWS_IS_EVENT_VIEW (self));
+
+  /* gtk_column_view_scroll_to() is GTK 4.12; the list's own action is the
+   * 4.8 way. GTK 4.8's action does nothing for a row the list has not laid
+   * out yet (rows just added, a view just replaced), so it is repeated once
+   * the next frame has laid them out. */
+  scroll_now (self, position);
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+  if (clock == NULL)
+    return;
+  self->pending_scroll = position;
+  if (self->after_paint_id == 0)
+    {
+      self->paint_clock = g_object_ref (clock);
+      self->after_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), self);
+    }
+  gtk_widget_queue_allocate (GTK_WIDGET (self->column_view));
 }
 
 static gboolean
@@ -586,6 +636,15 @@ items_changed_cb (GListModel    *model,
 
   if (added > removed && position + added == n)
     schedule_follow (self);
+
+  /* The selected row left the view (a new filter, rows dropped): the
+   * selection changed without a "selection-changed" of its own. */
+  if (etws_event_view_get_selected_index (self) != self->told_index)
+    {
+      self->current = GTK_INVALID_LIST_POSITION;
+      self->told_index = etws_event_view_get_selected_index (self);
+      g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+    }
 }
 
 /* The current row, or GTK_INVALID_LIST_POSITION when none is selected. */
@@ -624,6 +683,7 @@ selected_cb (GtkSelectionModel *selection,
   /* The user picked a row: stop jumping to the newest one. */
   if (!self->selecting && self->follow && self->current != GTK_INVALID_LIST_POSITION)
     etws_event_view_set_follow (self, FALSE);
+  self->told_index = etws_event_view_get_selected_index (self);
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
 
@@ -677,6 +737,8 @@ etws_event_view_set_model (EtwsEventView  *self,
   self->time_base = G_MININT64;
   self->restore_index = G_MAXUINT64;
   self->current = GTK_INVALID_LIST_POSITION;
+  self->told_index = G_MAXUINT64;
+  self->pending_scroll = GTK_INVALID_LIST_POSITION;
 
   if (model != NULL)
     {
@@ -1374,6 +1436,7 @@ etws_event_view_dispose (GObject *object)
 
   etws_event_view_set_model (self, NULL);
   etws_event_view_set_row_style_func (self, NULL, NULL, NULL);
+  cancel_pending_scroll (self);
   g_clear_pointer (&self->cell_menu, gtk_widget_unparent);
   if (self->column_view != NULL)
     g_clear_signal_handler (&self->sorter_changed_id, gtk_column_view_get_sorter (self->column_view));
@@ -1446,6 +1509,14 @@ etws_event_view_set_property (GObject      *object,
 }
 
 static void
+etws_event_view_unrealize (GtkWidget *widget)
+{
+  /* The frame clock belongs to the surface being given up. */
+  cancel_pending_scroll (ETWS_EVENT_VIEW (widget));
+  GTK_WIDGET_CLASS (etws_event_view_parent_class)->unrealize (widget);
+}
+
+static void
 etws_event_view_class_init (EtwsEventViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -1453,6 +1524,7 @@ etws_event_view_class_init (EtwsEventViewClass *klass)
 
   object_class->dispose = etws_event_view_dispose;
   object_class->finalize = etws_event_view_finalize;
+  widget_class->unrealize = etws_event_view_unrealize;
   object_class->get_property = etws_event_view_get_property;
   object_class->set_property = etws_event_view_set_property;
 
@@ -1496,6 +1568,8 @@ etws_event_view_init (EtwsEventView *self)
   self->time_cells = g_hash_table_new (NULL, NULL);
   self->bound_cells = g_hash_table_new (NULL, NULL);
   self->current = GTK_INVALID_LIST_POSITION;
+  self->told_index = G_MAXUINT64;
+  self->pending_scroll = GTK_INVALID_LIST_POSITION;
   self->scratch = g_string_new (NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));

@@ -230,6 +230,22 @@ wait_filtered (EtwsWindow *window)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 }
 
+/* The status bar refreshes on a 100 ms timer: wait (bounded) for TEXT. */
+static gboolean
+status_shows (EtwsWindow *window,
+              const char *text)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (strstr (etws_window_get_status_text (window), text) == NULL &&
+         g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  return strstr (etws_window_get_status_text (window), text) != NULL;
+}
+
 static EtwsWindow *
 open_fixture (void)
 {
@@ -352,7 +368,8 @@ test_typing (void)
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (entry), "error"));
   g_assert_cmpuint (list_rows (window), ==, expected);
   shown = g_strdup_printf ("Shown: %u", expected);
-  g_assert_nonnull (strstr (etws_window_get_status_text (window), shown));
+  if (!status_shows (window, shown))
+    g_error ("status bar says \"%s\", not \"%s\"", etws_window_get_status_text (window), shown);
 
   /* Every row shown is one of them, in store order. */
   indices = shown_indices (window);
