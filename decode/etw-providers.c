@@ -422,9 +422,24 @@ etw_kernel_opcode_name (const EtwGuid *guid,
     }
   group = etw_kernel_group_of (guid);
   if (group < 0)
-    group = etw_linux_provider_group (guid);
-  if (group < 0)
-    return NULL;
+    {
+      group = etw_linux_provider_group (guid);
+      if (group < 0)
+        return NULL;
+      /* Opcodes 64 and up that Windows has no counterpart for (the perf
+       * backend's own; see session/linux/etws-perf-private.h). */
+      if (group == ETW_GROUP_PROCESS && opcode == 64)
+        return "Exec";
+      if (group == ETW_GROUP_TCPIP)
+        switch (opcode)
+          {
+          case 64: return "StateChange";
+          case 65: return "SendReset";
+          case 66: return "RecvReset";
+          case 67: return "Close";
+          default: break;
+          }
+    }
   return group_opcode_name (group, opcode);
 }
 

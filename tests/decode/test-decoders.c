@@ -1383,6 +1383,15 @@ test_linux_field_lists (void)
              strstr (d->detail, "Command line: curl example.org") != NULL && d->n_fields == 4,
              "Linux-Kernel-Process Start: summarized like the Process class, named from its fields");
 
+  /* The perf backend's own opcodes (64 and up) have names, and do not
+   * leak onto the Windows classes sharing their numbers. */
+  tap_check (str_is (etw_kernel_opcode_name (&ETW_GUID_LINUX_PROCESS, 64), "Exec") &&
+             str_is (etw_kernel_opcode_name (&ETW_GUID_LINUX_NETWORK, 64), "StateChange") &&
+             str_is (etw_kernel_opcode_name (&ETW_GUID_LINUX_NETWORK, 67), "Close") &&
+             str_is (etw_kernel_opcode_name (&ETW_GUID_LINUX_FILE, 64), "Create") &&
+             etw_kernel_opcode_name (&ETW_GUID_PROCESS, 64) == NULL,
+             "Linux-only opcodes are named (Process/Exec, TcpIp/StateChange…/Close)");
+
   etw_fw_init (&w, buf, sizeof buf);
   etw_fw_uint (&w, "PID", 9001);
   etw_fw_uint (&w, "size", 100);
