@@ -132,7 +132,8 @@ sem_of (const Ident    *id,
 static const char *
 kernel_event_name (EtwDecoder *dec,
                    int         group,
-                   uint8_t     opcode)
+                   uint8_t     opcode,
+                   bool        linux_names)
 {
   const char **slot;
   EtwGuid guid;
@@ -145,17 +146,20 @@ kernel_event_name (EtwDecoder *dec,
     return NULL;
   if (dec->event_names == NULL)
     {
-      dec->event_names = calloc (N_GROUPS * 256, sizeof *dec->event_names);
+      /* Windows names, then the Linux providers' (a few opcodes differ). */
+      dec->event_names = calloc (2 * N_GROUPS * 256, sizeof *dec->event_names);
       if (dec->event_names == NULL)
         return NULL;
     }
-  slot = &dec->event_names[group * 256 + opcode];
+  slot = &dec->event_names[((linux_names ? N_GROUPS : 0) + group) * 256 + opcode];
   if (*slot != NULL)
     return *slot;
   if (!etw_kernel_hook_provider ((uint16_t) (group << 8), &guid, &dummy))
     return NULL;
   klass = etw_kernel_class_name (&guid);
-  op = etw_kernel_opcode_name (&guid, opcode);
+  op = linux_names ? etw_linux_opcode_name (group, opcode) : NULL;
+  if (op == NULL)
+    op = etw_kernel_opcode_name (&guid, opcode);
   if (klass == NULL)
     return NULL;
   n = strlen (klass);
@@ -438,7 +442,7 @@ etw_decode (EtwDecoder     *decoder,
     {
     case FAM_CLASSIC:
     case FAM_LINUX:
-      event_name = kernel_event_name (decoder, id.group, ev->opcode);
+      event_name = kernel_event_name (decoder, id.group, ev->opcode, id.family == FAM_LINUX);
       break;
     case FAM_LOST:
       event_name = lost_event_name (ev->opcode);

@@ -426,19 +426,9 @@ etw_kernel_opcode_name (const EtwGuid *guid,
       group = etw_linux_provider_group (guid);
       if (group < 0)
         return NULL;
-      /* Opcodes 64 and up that Windows has no counterpart for (the perf
-       * backend's own; see session/linux/etws-perf-private.h). */
-      if (group == ETW_GROUP_PROCESS && opcode == 64)
-        return "Exec";
-      if (group == ETW_GROUP_TCPIP)
-        switch (opcode)
-          {
-          case 64: return "StateChange";
-          case 65: return "SendReset";
-          case 66: return "RecvReset";
-          case 67: return "Close";
-          default: break;
-          }
+      const char *own = etw_linux_opcode_name (group, opcode);
+      if (own != NULL)
+        return own;
     }
   return group_opcode_name (group, opcode);
 }
@@ -476,6 +466,26 @@ etw_level_name (uint8_t level)
     case 5: return "Verbose";
     default: return NULL;
     }
+}
+
+/* Opcodes 64 and up that Windows has no counterpart for (the perf
+ * backend's own; see session/linux/etws-perf-private.h). */
+const char *
+etw_linux_opcode_name (int     group,
+                       uint8_t opcode)
+{
+  if (group == ETW_GROUP_PROCESS && opcode == 64)
+    return "Exec";
+  if (group == ETW_GROUP_TCPIP)
+    switch (opcode)
+      {
+      case 64: return "StateChange";
+      case 65: return "SendReset";
+      case 66: return "RecvReset";
+      case 67: return "Close";
+      default: break;
+      }
+  return NULL;
 }
 
 int

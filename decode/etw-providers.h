@@ -92,6 +92,10 @@ extern const EtwGuid ETW_GUID_LINUX_NETWORK;
 /* The classic kernel group a Linux provider mirrors (ETW_GROUP_PROCESS for
  * Linux-Kernel-Process, …), or -1 for any other GUID. */
 int         etw_linux_provider_group (const EtwGuid *guid);
+/* The name of an opcode only the Linux providers use ("Exec" for
+ * Process 64), or NULL. */
+const char *etw_linux_opcode_name    (int             group,
+                                      uint8_t         opcode);
 
 /* Maps a classic kernel HookId to the (provider GUID, opcode) pair a live
  * EVENT_RECORD shows. Returns false for a group we have no GUID for (the

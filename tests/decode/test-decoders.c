@@ -1383,6 +1383,11 @@ test_linux_field_lists (void)
              strstr (d->detail, "Command line: curl example.org") != NULL && d->n_fields == 4,
              "Linux-Kernel-Process Start: summarized like the Process class, named from its fields");
 
+  ev = mk_event (&ETW_GUID_LINUX_PROCESS, ETW_HDR_LIVE, 0, 64, 0, 8, w.buf, 0);
+  ev.xflags |= ETW_XFLAG_FIELD_LIST;
+  d = run (dec, &ev);
+  tap_check (str_is (d->event_name, "Process/Exec"), "Linux-Kernel-Process opcode 64 is Process/Exec");
+
   /* The perf backend's own opcodes (64 and up) have names, and do not
    * leak onto the Windows classes sharing their numbers. */
   tap_check (str_is (etw_kernel_opcode_name (&ETW_GUID_LINUX_PROCESS, 64), "Exec") &&
