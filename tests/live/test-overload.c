@@ -417,6 +417,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
+  int rc;
 
   helper_path = g_getenv ("ETWS_LIVE_HELPER");
   /* Checked before GTK starts: without root there may be no access to the
@@ -436,5 +437,7 @@ main (int   argc,
   else
     g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/live/overload", test_overload);
-  return g_test_run ();
+  rc = g_test_run ();
+  /* TAP output makes g_test_run() return 0 for a skip; meson wants 77. */
+  return rc == 0 && skip_reason != NULL ? 77 : rc;
 }
