@@ -352,6 +352,10 @@ test_overload (void)
   g_test_message ("capture: %u generators x %.1f s: %" G_GUINT64_FORMAT " open/close pairs (%.0f k/s)",
                   N_GENERATORS, elapsed / 1e6, o.ops, o.ops / (elapsed / 1e6) / 1000.0);
   g_test_message ("status: %s", status);
+  /* A cross-check, not asserted: each pair is about two events (open,
+   * close), the rest of the system adds a few. */
+  g_test_message ("events pushed + lost = %" G_GUINT64_FORMAT ", 2 x pairs = %" G_GUINT64_FORMAT,
+                  stats.events_pushed + stats.lost, 2 * o.ops);
   g_test_message ("source: %" G_GUINT64_FORMAT " events pushed, %" G_GUINT64_FORMAT " records, "
                   "%" G_GUINT64_FORMAT " lost (kernel), %.1f MiB read, backlog max %.1f MiB, "
                   "%" G_GUINT64_FORMAT " stalled rounds",
