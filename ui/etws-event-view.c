@@ -39,7 +39,7 @@ typedef struct
 
 /* Indexed by EtwsColumn. Fixed widths spare GTK measuring every cell. */
 static const ColumnDef column_defs[ETWS_N_COLUMNS] = {
-  [ETWS_COLUMN_ROW]      = { "#",           64,  1.0f, FALSE },
+  [ETWS_COLUMN_ROW]      = { "#",           84,  1.0f, FALSE },  /* 8 digits: tens of millions of rows */
   [ETWS_COLUMN_TIME]     = { "Time (UTC)",  148, 0.0f, FALSE },
   [ETWS_COLUMN_CPU]      = { "CPU",         44,  1.0f, FALSE },
   [ETWS_COLUMN_PROCESS]  = { "Process",     120, 0.0f, FALSE },

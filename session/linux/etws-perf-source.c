@@ -136,7 +136,10 @@ converter_thread (gpointer data)
 
   gint64 t0 = clock_ns (CLOCK_MONOTONIC);
 
-  _etws_perf_boost_thread ();
+  /* Not boosted: under overload this is the stage that falls behind, and
+   * at nice -5 it kept the viewer's main thread off the CPU for seconds
+   * (tests/live/test-overload.c). The reader still drains the rings ahead
+   * of busy processes, and the sink keeps rows prompt. */
 
   /* Enabled first, then /proc is read, as ETW's rundown does: a process
    * born in between is in both rather than in neither. The rundown is
