@@ -636,8 +636,15 @@ lex_number (Parser *p)
           {
             double ticks = units[k].ticks > 0 ? p->tok.num.d * (double) units[k].ticks
                                               : p->tok.num.d / 100.0;
-            if (p->tok.num.negative || p->tok.num.d > 1e17)
+            if (p->tok.num.negative)
               break;
+            /* Ticks are 64-bit: refuse what they cannot hold (~3,000 years). */
+            if (p->tok.num.d > 1e17 || ticks > 1e18)
+              {
+                fail (p, ETWS_FILTER_ERROR_VALUE, (guint) p->pos, (guint) n,
+                      "“%.*s” is too long a duration", (int) n, s);
+                return FALSE;
+              }
             p->tok.kind = T_DURATION;
             p->tok.num.mag = (guint64) (ticks + 0.5);
             p->tok.num.integral = TRUE;
