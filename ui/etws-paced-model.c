@@ -150,6 +150,19 @@ items_changed_cb (GListModel     *model,
 {
   guint total = g_list_model_get_n_items (model);
 
+  gboolean replaced = position == 0 && removed >= self->n_items && removed > 0 && added > 0;
+
+  /* Caught up, a change inside the shown rows that is not a new list: it
+   * passes through as it is. (A live capture's row cap dropping the
+   * oldest chunk is a removal at the front; as a whole-list change GTK
+   * would rebuild every visible row.) */
+  if (self->n_items == total - added + removed && position < self->n_items && !replaced)
+    {
+      self->n_items = total;
+      if (removed > 0 || added > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+      return;
+    }
   if (position >= self->n_items)
     {
       /* Beyond what is shown: an append, let in at the pace. */

@@ -23,6 +23,7 @@
 #include "etws-sort.h"
 #include "etws-ui.h"
 #include "etws-window.h"
+#include "ui/etws-paced-model-private.h"
 
 static const char *const fixtures[] = {
   "airbus_AMSITrace.etl",
@@ -762,6 +763,65 @@ test_screenshot (void)
   destroy_window (window);
 }
 
+static void
+record_change (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               GString    *log)
+{
+  g_string_append_printf (log, "%s%u-%u+%u", log->len > 0 ? " " : "", position, removed, added);
+}
+
+/* The paced model in front of the list: a caught-up list passes a front
+ * removal (a live row cap dropping its oldest chunk) through as it is,
+ * while a new list (every row replaced) still starts over at the pace. */
+static void
+test_paced_model (void)
+{
+  EtwsWindow *window = new_window ();
+  g_autoptr(GtkStringList) strings = gtk_string_list_new (NULL);
+  g_autoptr(EtwsPacedModel) paced = NULL;
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < 1000; i++)
+    g_ptr_array_add (words, g_strdup_printf ("row %u", i));
+  g_ptr_array_add (words, NULL);
+  gtk_string_list_splice (strings, 0, 0, (const char *const *) words->pdata);
+
+  paced = etws_paced_model_new (G_LIST_MODEL (strings), GTK_WIDGET (window));
+  g_signal_connect (paced, "items-changed", G_CALLBACK (record_change), log);
+  /* The first step shows at once; the rest come a step at a time. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (paced)), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (paced)), <, 1000);
+  etws_paced_model_flush (paced);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (paced)), ==, 1000);
+
+  g_string_truncate (log, 0);
+  gtk_string_list_splice (strings, 0, 500, NULL);
+  g_assert_cmpstr (log->str, ==, "0-500+0");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (paced)), ==, 500);
+  g_assert_cmpstr (gtk_string_list_get_string (strings, 0), ==, "row 500");
+
+  /* A change in the middle passes through too. */
+  g_string_truncate (log, 0);
+  gtk_string_list_remove (strings, 10);
+  g_assert_cmpstr (log->str, ==, "10-1+0");
+
+  /* A new list: emptied, then let in at the pace again. */
+  g_string_truncate (log, 0);
+  gtk_string_list_splice (strings, 0, 499, (const char *const *) words->pdata);
+  g_assert_true (g_str_has_prefix (log->str, "0-499+0 0-0+"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (paced)), <, 1000);
+  etws_paced_model_flush (paced);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (paced)), ==, 1000);
+
+  g_signal_handlers_disconnect_by_func (paced, record_change, log);
+  g_clear_object (&paced);
+  destroy_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -780,6 +840,7 @@ main (int   argc,
   g_test_add_func ("/window/sort-by-header", test_sort_by_header);
   g_test_add_func ("/window/time-modes-and-columns", test_time_modes_and_columns);
   g_test_add_func ("/window/follow-newest", test_follow_newest);
+  g_test_add_func ("/window/paced-model", test_paced_model);
   g_test_add_func ("/window/damaged-and-foreign", test_damaged_and_foreign);
   g_test_add_func ("/window/live", test_live);
   g_test_add_func ("/window/settings", test_settings);
