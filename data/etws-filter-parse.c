@@ -639,14 +639,20 @@ lex_number (Parser *p)
             if (p->tok.num.negative)
               break;
             /* Ticks are 64-bit: refuse what they cannot hold (~3,000 years). */
-            if (p->tok.num.d > 1e17 || ticks > 1e18)
+            if (ticks > 1e18)
               {
                 fail (p, ETWS_FILTER_ERROR_VALUE, (guint) p->pos, (guint) n,
                       "“%.*s” is too long a duration", (int) n, s);
                 return FALSE;
               }
             p->tok.kind = T_DURATION;
-            p->tok.num.mag = (guint64) (ticks + 0.5);
+            /* Whole numbers in integers: a double loses ticks past 2^53
+             * (and the printed form, in ns, must read back the same). */
+            if (p->tok.num.integral)
+              p->tok.num.mag = units[k].ticks > 0 ? p->tok.num.mag * (guint64) units[k].ticks
+                                                  : (p->tok.num.mag + 50) / 100;
+            else
+              p->tok.num.mag = (guint64) (ticks + 0.5);
             p->tok.num.integral = TRUE;
             p->tok.num.d = (double) p->tok.num.mag;
             break;
