@@ -100,6 +100,11 @@ typedef struct
   EtwDecCtx     *c;
   TlField        f[TL_MAX_FIELDS];
   unsigned       n;
+  /* Index after each field's descriptor subtree, computed once: walking
+   * it again for every element of an array of structs made crafted
+   * schemas cost seconds. */
+  uint16_t       subtree[TL_MAX_FIELDS];
+  bool           subtree_ready;
   const uint8_t *p;
   const uint8_t *end;
   unsigned       steps;
@@ -197,6 +202,7 @@ parse_schema (TlCtx *t)
   if (p == NULL)
     return false;
   t->n = 0;
+  t->subtree_ready = false;
   while (p < end)
     {
       TlField *f;
@@ -256,20 +262,29 @@ field_name (TlCtx   *t,
  * entries of its members). */
 static unsigned
 subtree_end (TlCtx    *t,
-             unsigned  i,
-             unsigned  depth)
+             unsigned  i)
 {
-  unsigned members, j;
-
   if (i >= t->n)
     return t->n;
-  if ((t->f[i].in & TL_IN_TYPE_MASK) != TL_STRUCT || depth > TL_MAX_DEPTH)
-    return i + 1;
-  members = t->f[i].out & TL_OUT_TYPE_MASK;
-  j = i + 1;
-  for (unsigned m = 0; m < members && j < t->n; m++)
-    j = subtree_end (t, j, depth + 1);
-  return j;
+  if (!t->subtree_ready)
+    {
+      /* Back to front: a struct's members come after it, so theirs are
+       * known when it is reached. */
+      for (unsigned k = t->n; k-- > 0;)
+        {
+          unsigned members, j = k + 1;
+
+          if ((t->f[k].in & TL_IN_TYPE_MASK) == TL_STRUCT)
+            {
+              members = t->f[k].out & TL_OUT_TYPE_MASK;
+              for (unsigned m = 0; m < members && j < t->n; m++)
+                j = t->subtree[j];
+            }
+          t->subtree[k] = (uint16_t) j;
+        }
+      t->subtree_ready = true;
+    }
+  return t->subtree[i];
 }
 
 static bool
@@ -610,7 +625,7 @@ decode_field (TlCtx    *t,
               unsigned  depth)
 {
   TlField *f = &t->f[i];
-  unsigned next = subtree_end (t, i, depth);
+  unsigned next = subtree_end (t, i);
   const char *name = field_name (t, f);
   uint8_t type = f->in & TL_IN_TYPE_MASK;
   uint8_t out = f->out & TL_OUT_TYPE_MASK;
