@@ -638,8 +638,9 @@ lex_number (Parser *p)
                                               : p->tok.num.d / 100.0;
             if (p->tok.num.negative)
               break;
-            /* Ticks are 64-bit: refuse what they cannot hold (~3,000 years). */
-            if (ticks > 1e18)
+            /* Durations print in ns, which must fit 64 bits: at most 1e17
+             * ticks (~317 years). */
+            if (ticks > 1e17)
               {
                 fail (p, ETWS_FILTER_ERROR_VALUE, (guint) p->pos, (guint) n,
                       "“%.*s” is too long a duration", (int) n, s);
