@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "etws-capture-controller.h"
+#include "etws-ui-private.h"
 
 #include <string.h>
 
@@ -32,22 +33,6 @@ struct _EtwsCaptureController
 };
 
 G_DEFINE_FINAL_TYPE (EtwsCaptureController, etws_capture_controller, G_TYPE_OBJECT)
-
-static char *
-grouped (guint64 n)
-{
-  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
-  GString *out = g_string_new (NULL);
-  gsize len = strlen (digits);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (out, FALSE);
-}
 
 /* A multi-line message as one paragraph for the banner: an indented line
  * is a command, quoted so that it can be copied whole; every line ends
@@ -149,7 +134,7 @@ static void
 limit_reached_cb (EtwsStore             *store,
                   EtwsCaptureController *self)
 {
-  g_autofree char *depth = grouped (self->limit.max_rows);
+  g_autofree char *depth = etws_ui_format_count (self->limit.max_rows);
   g_autofree char *text = g_strdup_printf ("The capture stopped at its history depth of %s events. "
                                            "The rows so far stay; Capture › History depth sets "
                                            "the limit, and whether the oldest events are dropped "

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "etws-capture-popover.h"
+#include "etws-ui-private.h"
 
 #include <string.h>
 
@@ -173,27 +174,11 @@ build_providers (EtwsCapturePopover *self)
 
 /* ---- history depth: a spin button that groups digits ---- */
 
-static char *
-group_digits (guint64 n)
-{
-  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
-  GString *out = g_string_new (NULL);
-  gsize len = strlen (digits);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (out, FALSE);
-}
-
 static gboolean
 depth_output_cb (GtkSpinButton *spin,
                  gpointer       data)
 {
-  g_autofree char *text = group_digits ((guint64) gtk_spin_button_get_value (spin));
+  g_autofree char *text = etws_ui_format_count ((guint64) gtk_spin_button_get_value (spin));
 
   if (g_strcmp0 (text, gtk_editable_get_text (GTK_EDITABLE (spin))) != 0)
     gtk_editable_set_text (GTK_EDITABLE (spin), text);

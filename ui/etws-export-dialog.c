@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "etws-export-dialog.h"
+#include "etws-ui-private.h"
 
 #include <string.h>
 
@@ -56,22 +57,6 @@ enum
 };
 
 static guint signals[N_SIGNALS];
-
-static char *
-grouped (guint64 n)
-{
-  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
-  GString *out = g_string_new (NULL);
-  gsize len = strlen (digits);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (out, FALSE);
-}
 
 /* ---- rows ---- */
 
@@ -123,7 +108,7 @@ update_scopes (EtwsExportDialog *self)
                    ? etws_event_view_get_n_selected (etws_window_get_event_view (self->window)) : 0;
   guint64 shown = model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (model)) : 0;
   guint64 all = store != NULL ? etws_store_get_n_rows (store) : 0;
-  g_autofree char *s1 = grouped (selected), *s2 = grouped (shown), *s3 = grouped (all);
+  g_autofree char *s1 = etws_ui_format_count (selected), *s2 = etws_ui_format_count (shown), *s3 = etws_ui_format_count (all);
   g_autofree char *l1 = g_strdup_printf ("_Selected rows (%s)", s1);
   g_autofree char *l2 = g_strdup_printf ("_Filtered rows, as shown (%s)", s2);
   g_autofree char *l3 = g_strdup_printf ("A_ll rows (%s)", s3);
@@ -172,7 +157,7 @@ progress_cb (guint64  done,
              gpointer data)
 {
   EtwsExportDialog *self = data;
-  g_autofree char *d = grouped (done), *t = grouped (total);
+  g_autofree char *d = etws_ui_format_count (done), *t = etws_ui_format_count (total);
   g_autofree char *text = g_strdup_printf ("%s of %s rows", d, t);
 
   gtk_progress_bar_set_fraction (self->progress, total > 0 ? (double) done / (double) total : 0);
@@ -206,7 +191,7 @@ export_done_cb (GObject      *source,
   if (self->window != NULL)
     {
       g_autofree char *path = g_file_get_parse_name (self->target);
-      g_autofree char *n = grouped ((guint64) written);
+      g_autofree char *n = etws_ui_format_count ((guint64) written);
       g_autofree char *text = g_strdup_printf ("Exported %s rows to %s", n, path);
 
       etws_window_show_banner (self->window, GTK_MESSAGE_INFO, text);

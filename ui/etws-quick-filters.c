@@ -10,6 +10,7 @@
 #include "etws-quick-filters.h"
 
 #include "etws-filter.h"
+#include "etws-ui-private.h"
 
 #include <string.h>
 
@@ -153,22 +154,6 @@ toggle_row (GtkListBoxRow *row)
   gtk_check_button_set_active (check, !gtk_check_button_get_active (check));
 }
 
-static char *
-format_count (guint64 n)
-{
-  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
-  GString *out = g_string_new (NULL);
-  gsize len = strlen (digits);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (out, FALSE);
-}
-
 static GtkWidget *
 new_row (EtwsQuickFilters *self,
          EtwsQuickKind     k,
@@ -177,7 +162,7 @@ new_row (EtwsQuickFilters *self,
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *check = gtk_check_button_new_with_label (e->label);
-  g_autofree char *count = format_count (e->count);
+  g_autofree char *count = etws_ui_format_count (e->count);
   GtkWidget *count_label = gtk_label_new (count);
   g_autofree char *key = g_utf8_casefold (e->label, -1);
 
@@ -247,7 +232,7 @@ fill_list (EtwsQuickFilters *self,
     }
   self->filling = FALSE;
 
-  rows = format_count (self->counted_rows);
+  rows = etws_ui_format_count (self->counted_rows);
   if (kind->entries->len > MAX_LIST_ROWS)
     status = g_strdup_printf ("The %u with most rows of %u %s; type to find others",
                               MAX_LIST_ROWS, kind->entries->len, kind_plurals[k]);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "etws-ui.h"
+#include "etws-ui-private.h"
 
 #include "etws-detail-pane.h"
 #include "etws-event-view.h"
@@ -81,4 +82,28 @@ etws_ui_settings_new (void)
 #endif
   g_debug ("Schema %s not found; settings are not kept", ETWS_SCHEMA_ID);
   return NULL;
+}
+
+void
+etws_ui_append_count (GString *out,
+                      guint64  n)
+{
+  char digits[32];
+  int len = g_snprintf (digits, sizeof digits, "%" G_GUINT64_FORMAT, n);
+
+  for (int i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, digits[i]);
+    }
+}
+
+char *
+etws_ui_format_count (guint64 n)
+{
+  GString *out = g_string_new (NULL);
+
+  etws_ui_append_count (out, n);
+  return g_string_free (out, FALSE);
 }

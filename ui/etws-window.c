@@ -15,6 +15,7 @@
 #include "etws-filter-bar.h"
 #include "etws-find-bar.h"
 #include "etws-ui.h"
+#include "etws-ui-private.h"
 
 #include <string.h>
 
@@ -90,19 +91,11 @@ append_count (GString    *out,
               const char *label,
               guint64     n)
 {
-  char digits[32];
-  int len = g_snprintf (digits, sizeof digits, "%" G_GUINT64_FORMAT, n);
-
   if (out->len > 0)
     g_string_append (out, "   ");
   g_string_append (out, label);
   g_string_append (out, ": ");
-  for (int i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append_c (out, ',');
-      g_string_append_c (out, digits[i]);
-    }
+  etws_ui_append_count (out, n);
 }
 
 /* Rows = events − StackWalk records: every StackWalk record (opcodes
