@@ -30,25 +30,10 @@
 #include "etws-capture-popover.h"
 #include "etws-ui.h"
 #include "etws-window.h"
+#include "ui-test-common.h"
 
 #define FILETIME_1970 G_GINT64_CONSTANT (116444736000000000)
 #define CHILD_ENV     "ETWS_CAPTURE_UI_AS_NOBODY"
-
-static char *
-artifact_path (const char *name)
-{
-  const char *dir = g_getenv ("ETWSCOPE_ARTIFACTS");
-
-  return g_build_filename (dir != NULL ? dir : g_get_tmp_dir (), name, NULL);
-}
-
-static char *
-fixture_path (const char *name)
-{
-  const char *dir = g_getenv ("ETWSCOPE_FIXTURES");
-
-  return g_build_filename (dir != NULL ? dir : ETWSCOPE_FIXTURES_DIR, name, NULL);
-}
 
 static gint64
 now_filetime (void)
@@ -113,18 +98,6 @@ new_window (GSettings *settings)
   gtk_window_present (GTK_WINDOW (window));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   return window;
-}
-
-static void
-destroy_window (EtwsWindow *window)
-{
-  gpointer weak = window;
-
-  g_object_add_weak_pointer (G_OBJECT (window), &weak);
-  gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_null (weak);
 }
 
 static GSettings *

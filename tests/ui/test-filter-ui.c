@@ -26,6 +26,7 @@
 #include "etws-format.h"
 #include "etws-ui.h"
 #include "etws-window.h"
+#include "ui-test-common.h"
 
 #define FIXTURE "perfview_net.4.5.2.x64.etl"
 
@@ -46,22 +47,6 @@ typedef struct
 } Row;
 
 static GArray *jsonl_rows;
-
-static char *
-fixture_path (const char *name)
-{
-  const char *dir = g_getenv ("ETWSCOPE_FIXTURES");
-
-  return g_build_filename (dir != NULL ? dir : ETWSCOPE_FIXTURES_DIR, name, NULL);
-}
-
-static char *
-artifact_path (const char *name)
-{
-  const char *dir = g_getenv ("ETWSCOPE_ARTIFACTS");
-
-  return g_build_filename (dir != NULL ? dir : g_get_tmp_dir (), name, NULL);
-}
 
 static char *
 dup_member (JsonObject *o,
@@ -164,18 +149,6 @@ new_window (void)
   return window;
 }
 
-static void
-destroy_window (EtwsWindow *window)
-{
-  gpointer weak = window;
-
-  g_object_add_weak_pointer (G_OBJECT (window), &weak);
-  gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_null (weak);
-}
-
 static GtkWidget *
 find_descendant (GtkWidget *root,
                  GType      type)
@@ -210,14 +183,6 @@ find_bar (EtwsWindow *window)
 
   g_assert_nonnull (bar);
   return ETWS_FIND_BAR (bar);
-}
-
-static void
-wait_loaded (EtwsWindow *window)
-{
-  while (etws_window_is_loading (window))
-    g_main_context_iteration (NULL, TRUE);
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 }
 
 static void

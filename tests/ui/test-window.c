@@ -23,6 +23,7 @@
 #include "etws-sort.h"
 #include "etws-ui.h"
 #include "etws-window.h"
+#include "ui-test-common.h"
 #include "ui/etws-paced-model-private.h"
 
 static const char *const fixtures[] = {
@@ -40,22 +41,6 @@ static const char *const fixtures[] = {
   "tx_Process.etl",
   "tx_WsRm01.etl",
 };
-
-static char *
-fixture_path (const char *name)
-{
-  const char *dir = g_getenv ("ETWSCOPE_FIXTURES");
-
-  return g_build_filename (dir != NULL ? dir : ETWSCOPE_FIXTURES_DIR, name, NULL);
-}
-
-static char *
-artifact_path (const char *name)
-{
-  const char *dir = g_getenv ("ETWSCOPE_ARTIFACTS");
-
-  return g_build_filename (dir != NULL ? dir : g_get_tmp_dir (), name, NULL);
-}
 
 /* What etwcat --summary says about a file: all records, and the StackWalk
  * records among them (HookIds 0x1820–0x1826). */
@@ -110,31 +95,10 @@ new_window (void)
 }
 
 static void
-wait_loaded (EtwsWindow *window)
-{
-  while (etws_window_is_loading (window))
-    g_main_context_iteration (NULL, TRUE);
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
-}
-
-static void
 wait_sorted (EtwsEventModel *model)
 {
   while (etws_event_model_is_sorting (model))
     g_main_context_iteration (NULL, TRUE);
-}
-
-static void
-destroy_window (EtwsWindow *window)
-{
-  gpointer weak = window;
-
-  g_object_add_weak_pointer (G_OBJECT (window), &weak);
-  gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  /* Nothing keeps the window, its store or its model alive. */
-  g_assert_null (weak);
 }
 
 static guint
