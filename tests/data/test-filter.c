@@ -262,6 +262,7 @@ test_parse_random (void)
           g_autofree char *canonical = etws_filter_to_string (f);
           g_autoptr(EtwsFilter) again = etws_filter_new (canonical, &error);
           g_assert_no_error (error);
+          g_assert_nonnull (again);
         }
     }
   g_rand_free (rand);
@@ -316,6 +317,7 @@ test_clauses (void)
       g_autoptr(GError) error = NULL;
       g_autoptr(EtwsFilter) f = etws_filter_new (all[i], &error);
       g_assert_no_error (error);
+      g_assert_nonnull (f);
     }
   g_assert_nonnull (etws_filter_list_fields ());
 }
