@@ -88,6 +88,7 @@ struct _EtwsSink
   EtwDecoded          *dec;
   EtwsBatch           *batch;
   gint64               batch_started;
+  guint64              records_mark;  /* live: the arena's end when the batch began */
   guint                push_count;
 
   guint64              next_row;    /* global number of the next row */
@@ -202,9 +203,11 @@ deliver (EtwsSink *sink)
   /* The batch belongs to the worker from here on, dropped or not. */
   if (!sink->funcs.deliver (batch, sink->user_data))
     {
-      /* Dropped: its rows never existed. */
+      /* Dropped: its rows never existed, nor do their records. */
       sink->dropped += n_rows;
       sink->next_row -= n_rows;
+      if (sink->live)
+        etws_trace_records_rewind (sink->trace, sink->records_mark);
     }
 }
 
@@ -216,6 +219,8 @@ current_batch (EtwsSink *sink)
       sink->batch = sink->funcs.acquire (sink->user_data);
       sink->batch->first_row = sink->next_row;
       sink->batch_started = g_get_monotonic_time ();
+      if (sink->live)
+        sink->records_mark = etws_trace_records_mark (sink->trace);
     }
   return sink->batch;
 }

@@ -26,6 +26,8 @@ typedef struct
 {
   guint8 **chunks;
   gint     n_chunks;    /* written by the appending thread, read anywhere */
+  gint     n_alloc;     /* chunks allocated; those past n_chunks are spares
+                         * left by a rewind, reused before allocating */
   guint32  first;       /* oldest chunk still held */
   guint32  used;        /* bytes used in the last chunk */
   gsize    bytes;       /* allocated, by the appending thread */
@@ -86,7 +88,7 @@ arena_clear (Arena *a)
 {
   if (a->chunks == NULL)
     return;
-  for (gint i = 0; i < a->n_chunks; i++)
+  for (gint i = 0; i < a->n_alloc; i++)
     g_free (a->chunks[i]);
   g_clear_pointer (&a->chunks, g_free);
 }
@@ -104,9 +106,13 @@ arena_alloc (Arena   *a,
     {
       if ((guint) a->n_chunks >= ARENA_MAX_CHUNKS)
         return NULL;
-      a->chunks[a->n_chunks] = g_malloc (ARENA_CHUNK);
+      if (a->n_chunks >= a->n_alloc)
+        {
+          a->chunks[a->n_chunks] = g_malloc (ARENA_CHUNK);
+          a->n_alloc = a->n_chunks + 1;
+          g_atomic_pointer_add (&a->bytes, ARENA_CHUNK);
+        }
       g_atomic_int_set (&a->n_chunks, a->n_chunks + 1);
-      g_atomic_pointer_add (&a->bytes, ARENA_CHUNK);
       a->used = 0;
     }
   guint8 *p = a->chunks[a->n_chunks - 1] + a->used;
@@ -521,6 +527,25 @@ etws_trace_store_record (EtwsTrace      *self,
   if (n == 0)
     return G_MAXUINT64;
   return locator;
+}
+
+guint64
+etws_trace_records_mark (EtwsTrace *self)
+{
+  return (guint64) self->records.n_chunks << 32 | self->records.used;
+}
+
+void
+etws_trace_records_rewind (EtwsTrace *self,
+                           guint64    mark)
+{
+  gint n_chunks = (gint) (mark >> 32);
+
+  g_return_if_fail (n_chunks <= self->records.n_chunks);
+  /* Chunks past the mark stay allocated as spares: the next records fill
+   * them again, so a drop costs no free/malloc churn. */
+  g_atomic_int_set (&self->records.n_chunks, n_chunks);
+  self->records.used = (guint32) mark;
 }
 
 void

@@ -81,6 +81,12 @@ const EtwsFrame  *etws_trace_stack             (EtwsTrace        *self,
  * not be stored. (worker) */
 guint64           etws_trace_store_record      (EtwsTrace        *self,
                                                 const EtwEvent   *ev);
+/* The arena's end, and going back to it: records stored since the mark
+ * belong to rows that were never delivered (a batch the viewer dropped),
+ * so their bytes are reused. (worker) */
+guint64           etws_trace_records_mark      (EtwsTrace        *self);
+void              etws_trace_records_rewind    (EtwsTrace        *self,
+                                                guint64           mark);
 /* Drops live records below `locator` (memory cap: oldest events go). */
 void              etws_trace_drop_records_before (EtwsTrace      *self,
                                                   guint64         locator);

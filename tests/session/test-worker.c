@@ -13,11 +13,13 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "etl-reader.h"
 #include "etw-bytes.h"
 #include "etw-guid.h"
 #include "etw-providers.h"
+#include "etw-record.h"
 #include "etws-file-source.h"
 #include "etws-store.h"
 
@@ -403,6 +405,7 @@ test_flood_run (EtwsSource    *source,
       ev.raw_time = (gint64) i;
       ev.time = 133000000000000000 + (gint64) i;
       ev.pid = (guint32) (i % 7);
+      memcpy (payload + 8, &i, sizeof i);
       if (!etws_sink_push (sink, &ev))
         break;
       self->pushed++;
@@ -452,6 +455,29 @@ test_live_drops (void)
   g_assert_cmpuint (ev.payload_len, ==, 16);
   g_assert_cmpuint (ev.payload[3], ==, 4);
   g_assert_cmpint (ev.time, ==, etws_store_get_time (store, etws_store_get_n_rows (store) - 1));
+
+  /* Dropped batches give their records back: each kept row reads its own
+   * record (records of dropped rows were overwritten, not mixed in), and
+   * the arena holds about the kept rows' records only. */
+  {
+    guint64 n = etws_store_get_n_rows (store);
+    gsize rec_size = 0, memory = etws_trace_get_memory (etws_store_get_trace (store));
+
+    for (guint64 r = 0; r < n; r++)
+      {
+        guint64 i;
+
+        g_assert_true (etws_store_read_event (store, reader, r, &ev));
+        memcpy (&i, ev.payload + 8, sizeof i);
+        g_assert_cmpint (ev.time, ==, 133000000000000000 + (gint64) i);
+        g_assert_cmpint (ev.time, ==, etws_store_get_time (store, r));
+        rec_size = etw_record_size (&ev);
+      }
+    g_test_message ("trace memory %" G_GSIZE_FORMAT " B for %" G_GUINT64_FORMAT
+                    " rows of %" G_GSIZE_FORMAT " B records", memory, n, rec_size);
+    /* Two 4 MiB chunks of slack: the one being filled and one spare. */
+    g_assert_cmpuint (memory, <=, n * rec_size + 2 * (4u << 20) + (1u << 20));
+  }
 }
 
 int
