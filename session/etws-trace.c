@@ -565,6 +565,13 @@ etws_trace_drop_records_before (EtwsTrace *self,
 }
 
 gsize
+etws_trace_get_record_memory (EtwsTrace *self)
+{
+  return (gsize) g_atomic_pointer_get (&self->records.bytes) -
+         (gsize) g_atomic_pointer_get (&self->records.freed);
+}
+
+gsize
 etws_trace_get_memory (EtwsTrace *self)
 {
   gsize records = (gsize) g_atomic_pointer_get (&self->records.bytes) -

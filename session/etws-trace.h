@@ -92,6 +92,8 @@ void              etws_trace_drop_records_before (EtwsTrace      *self,
                                                   guint64         locator);
 /* Bytes held for records, strings and stacks. */
 gsize             etws_trace_get_memory        (EtwsTrace        *self);
+/* Of those, the live records' chunks (spares included). */
+gsize             etws_trace_get_record_memory (EtwsTrace        *self);
 
 /* One per reading thread: re-reads a record by its locator. The event's
  * pointers stay valid until the next read with the same reader. */

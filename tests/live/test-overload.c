@@ -39,6 +39,7 @@
 #include "etws-ui.h"
 #include "etws-window.h"
 #include "etws-worker.h"
+#include "etw-record.h"
 #include "linux/etws-perf-source.h"
 
 #define OVERLOAD_SECONDS  10
@@ -279,7 +280,7 @@ test_overload (void)
   gulong paint_id, rows_id;
   guint tick_id;
   guint64 rss_before_kb, hwm_kb, rss_kb, lost, bound_kb, n_rows;
-  gsize trace_bytes;
+  gsize trace_bytes, record_memory, kept_record_bytes = 0;
   double row_bytes;
   gint64 elapsed, base_elapsed;
 
@@ -342,6 +343,19 @@ test_overload (void)
   n_rows = etws_store_get_n_rows (store);
   trace_bytes = etws_trace_get_memory (etws_store_get_trace (store));
   row_bytes = n_rows > 0 ? (double) trace_bytes / n_rows : 0;
+  /* What the rows held need of the record arena, read back row by row. */
+  record_memory = etws_trace_get_record_memory (etws_store_get_trace (store));
+  {
+    g_autoptr(EtwsRecordReader) reader = etws_record_reader_new (etws_store_get_trace (store));
+    EtwEvent ev;
+
+    for (guint64 r = 0; r < n_rows; r++)
+      {
+        g_assert_true (etws_store_read_event (store, reader, r, &ev));
+        g_assert_cmpint (ev.time, ==, etws_store_get_time (store, r));
+        kept_record_bytes += etw_record_size (&ev);
+      }
+  }
   bound_kb = rss_before_kb + SLACK_KB +
              (guint64) ((ROW_CAP + ETWS_CHUNK_LEN + QUEUED_ROWS) * (48 + row_bytes) / 1024);
 
@@ -371,6 +385,9 @@ test_overload (void)
                   rss_before_kb / 1024.0, rss_kb / 1024.0, hwm_kb / 1024.0, bound_kb / 1024.0,
                   SLACK_KB / 1024.0, row_bytes, o.max_trace / 1048576.0, trace_bytes / 1048576.0,
                   row_bytes, etws_store_get_column_bytes (store) / 1048576.0);
+  g_test_message ("record arena: %.1f MiB for %.1f MiB of kept rows' records (%.0f bytes per row)",
+                  record_memory / 1048576.0, kept_record_bytes / 1048576.0,
+                  n_rows > 0 ? (double) kept_record_bytes / n_rows : 0.0);
   report_gaps ("baseline main loop (1 ms timeout)", base.loop_gaps);
   report_gaps ("main loop (1 ms timeout)", o.loop_gaps);
   if (quantile (base.loop_gaps, 1.0) > 0 && quantile (base.loop_gaps, 0.99) > 0)
@@ -395,10 +412,13 @@ test_overload (void)
   g_assert_cmpuint (etws_store_get_n_rows (store), <, ROW_CAP + ETWS_CHUNK_LEN);
   g_assert_cmpuint (etws_store_get_first_row (store), >, 0);  /* the cap was reached */
 
-  /* Memory: the peak stayed within what the cap and the queue allow at
-   * the trace bytes per row measured here. (Those are a figure: ~260
-   * bytes with no viewer drops, up to ~980 when the viewer dropped most
-   * batches, whose records stay in the arena between kept rows.) */
+  /* Memory: the record arena holds the kept rows' records and no more
+   * (batches the viewer dropped gave theirs back), give or take three of
+   * its 4 MiB chunks: the one straddled by the oldest row, the one being
+   * filled, a spare. */
+  g_assert_cmpuint (record_memory, <=, kept_record_bytes + 3 * (4u << 20));
+  /* And the peak stayed within what the cap and the queue allow at the
+   * trace bytes per row measured here. */
   g_assert_cmpuint (hwm_kb, <=, bound_kb);
 
   g_assert_cmpuint (o.loop_gaps->len, >, 0);
