@@ -17,7 +17,7 @@ struct _EtwsStore
 
   EtwsWorker      *worker;
   EtwsTrace       *trace;
-  gulong           handlers[3];
+  gulong           handlers[4];
 
   /* Columns. Index i of the store is element first + i of each array. */
   EtwsChunked      time;      /* gint64 */
@@ -40,6 +40,11 @@ struct _EtwsStore
   EtwsLimitPolicy  policy;
   gboolean         limit_hit;
   guint            holds;     /* scans in progress: drop no rows */
+
+  /* Rows are announced (and the cap applied) at most this often. */
+  gint64           announce_interval;  /* µs; 0 = at every drain */
+  gint64           last_announce;
+  guint            announce_source;
 
   guint64          events_seen;
   guint64          stack_walks;
@@ -107,6 +112,7 @@ etws_store_dispose (GObject *object)
   if (self->worker != NULL)
     for (guint i = 0; i < G_N_ELEMENTS (self->handlers); i++)
       g_clear_signal_handler (&self->handlers[i], self->worker);
+  g_clear_handle_id (&self->announce_source, g_source_remove);
   g_clear_object (&self->worker);
   g_clear_object (&self->trace);
   G_OBJECT_CLASS (etws_store_parent_class)->dispose (object);
@@ -232,35 +238,42 @@ append_batch (EtwsStore       *self,
         }
     }
 
-  if (self->max_rows > 0 && self->time.len - self->first > self->max_rows)
+  if (self->max_rows > 0 && self->policy == ETWS_LIMIT_STOP &&
+      self->time.len - self->first > self->max_rows)
     {
-      if (self->policy == ETWS_LIMIT_STOP)
-        {
-          self->limit_hit = TRUE;
-          if (self->worker != NULL)
-            etws_worker_stop (self->worker);
-          g_signal_emit (self, signals[LIMIT_REACHED], 0);
-        }
-      else
-        {
-          guint64 drop = self->time.len - self->first - self->max_rows;
-          EtwsChunked *c;
-
-          /* Keep whole chunks: drop only when a chunk's worth is over. */
-          drop = drop - drop % ETWS_CHUNK_LEN;
-          if (drop > 0 && self->holds == 0)
-            {
-              guint64 new_first = self->first + drop;
-              guint64 old_locator = *(guint64 *) etws_chunked_get (&self->locator, new_first);
-              for (guint i = 0; (c = column_list (self, i)) != NULL; i++)
-                etws_chunked_drop_head (c, new_first);
-              self->first = new_first;
-              if (self->trace != NULL && etws_trace_is_live (self->trace))
-                etws_trace_drop_records_before (self->trace, old_locator);
-              self->pending_removed += drop;
-            }
-        }
+      self->limit_hit = TRUE;
+      if (self->worker != NULL)
+        etws_worker_stop (self->worker);
+      g_signal_emit (self, signals[LIMIT_REACHED], 0);
     }
+}
+
+/* The drop-oldest cap. Only here, where the drop is announced at once:
+ * dropping rows the views were not yet told of would shift the indices
+ * they hold. */
+static void
+apply_drop_oldest (EtwsStore *self)
+{
+  guint64 drop;
+  guint64 new_first, old_locator;
+  EtwsChunked *c;
+
+  if (self->max_rows == 0 || self->policy != ETWS_LIMIT_DROP_OLDEST ||
+      self->time.len - self->first <= self->max_rows || self->holds > 0)
+    return;
+  drop = self->time.len - self->first - self->max_rows;
+  /* Keep whole chunks: drop only when a chunk's worth is over. */
+  drop = drop - drop % ETWS_CHUNK_LEN;
+  if (drop == 0)
+    return;
+  new_first = self->first + drop;
+  old_locator = *(guint64 *) etws_chunked_get (&self->locator, new_first);
+  for (guint i = 0; (c = column_list (self, i)) != NULL; i++)
+    etws_chunked_drop_head (c, new_first);
+  self->first = new_first;
+  if (self->trace != NULL && etws_trace_is_live (self->trace))
+    etws_trace_drop_records_before (self->trace, old_locator);
+  self->pending_removed += drop;
 }
 
 static void
@@ -276,10 +289,14 @@ batch_cb (EtwsWorker *worker,
 }
 
 static void
-drained_cb (EtwsWorker *worker,
-            EtwsStore  *self)
+announce (EtwsStore *self)
 {
-  guint64 n_rows = self->time.len - self->first;
+  guint64 n_rows;
+
+  g_clear_handle_id (&self->announce_source, g_source_remove);
+  self->last_announce = g_get_monotonic_time ();
+  apply_drop_oldest (self);
+  n_rows = self->time.len - self->first;
 
   if (self->pending_removed > 0)
     {
@@ -301,6 +318,49 @@ drained_cb (EtwsWorker *worker,
     }
 }
 
+static gboolean
+announce_cb (gpointer data)
+{
+  EtwsStore *self = data;
+
+  self->announce_source = 0;
+  announce (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+drained_cb (EtwsWorker *worker,
+            EtwsStore  *self)
+{
+  gint64 due = self->last_announce + self->announce_interval;
+  gint64 now;
+
+  if (self->announce_interval == 0)
+    {
+      announce (self);
+      return;
+    }
+  if (self->announce_source != 0)
+    return;
+  now = g_get_monotonic_time ();
+  if (now >= due)
+    announce (self);
+  else
+    self->announce_source = g_timeout_add_full (G_PRIORITY_HIGH_IDLE + 15,
+                                                (guint) ((due - now + 999) / 1000),
+                                                announce_cb, self, NULL);
+}
+
+/* Rows batched so far are announced before the session's end is. */
+static void
+finished_cb (EtwsWorker   *worker,
+             const GError *error,
+             EtwsStore    *self)
+{
+  if (self->pending > 0 || self->pending_removed > 0 || self->announce_source != 0)
+    announce (self);
+}
+
 void
 etws_store_attach (EtwsStore  *self,
                    EtwsWorker *worker)
@@ -312,6 +372,7 @@ etws_store_attach (EtwsStore  *self,
   self->handlers[0] = g_signal_connect (worker, "opened", G_CALLBACK (opened_cb), self);
   self->handlers[1] = g_signal_connect (worker, "batch", G_CALLBACK (batch_cb), self);
   self->handlers[2] = g_signal_connect (worker, "drained", G_CALLBACK (drained_cb), self);
+  self->handlers[3] = g_signal_connect (worker, "finished", G_CALLBACK (finished_cb), self);
 }
 
 EtwsWorker *
@@ -345,6 +406,14 @@ etws_store_set_limit (EtwsStore       *self,
 {
   self->max_rows = max_rows;
   self->policy = policy;
+}
+
+void
+etws_store_set_announce_interval (EtwsStore *self,
+                                  guint      interval_ms)
+{
+  g_return_if_fail (ETWS_IS_STORE (self));
+  self->announce_interval = (gint64) interval_ms * 1000;
 }
 
 void

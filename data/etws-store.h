@@ -44,6 +44,15 @@ void         etws_store_set_limit       (EtwsStore       *self,
                                          guint64          max_rows,
                                          EtwsLimitPolicy  policy);
 
+/* New rows are announced ("rows-added", and the drop-oldest cap applied
+ * with its "rows-removed") at most every interval_ms, in one go; 0 (the
+ * default) announces them at every drain of the worker. A live view sets
+ * it: each announcement costs the list view a relayout, whatever its size.
+ * Rows not yet announced are already counted by etws_store_get_n_rows().
+ * The end of the session announces what is pending. */
+void         etws_store_set_announce_interval (EtwsStore *self,
+                                               guint      interval_ms);
+
 /* Column access, O(1). */
 void         etws_store_get_row         (EtwsStore       *self,
                                          guint64          index,
@@ -99,7 +108,7 @@ gconstpointer etws_store_get_column_run (EtwsStore       *self,
                                          guint64         *n_run);
 /* Main thread. While held, the row cap drops no rows (their memory stays
  * valid for a scan running on another thread); dropping resumes with the
- * next batch after the last release. */
+ * next announcement after the last release. */
 void         etws_store_hold            (EtwsStore       *self);
 void         etws_store_release         (EtwsStore       *self);
 

@@ -27,6 +27,11 @@
 /* A live capture keeps its newest rows (Process Monitor's history depth):
  * about 0.5 GB of columns plus the records. */
 #define LIVE_MAX_ROWS      G_GUINT64_CONSTANT (10000000)
+/* A live view takes new rows in ten times a second (Wireshark's default
+ * update interval): each time costs GTK a relayout of the list, however
+ * few the rows, and under a flood of events that relayout at every drain
+ * took the main thread's whole share of the CPU. */
+#define LIVE_ANNOUNCE_MS   100
 
 struct _EtwsWindow
 {
@@ -443,6 +448,7 @@ start_session (EtwsWindow *self,
        * seconds of queue, and start it once the window is on screen. */
       etws_worker_set_max_queued (self->worker, LIVE_MAX_QUEUED);
       etws_store_set_limit (self->store, LIVE_MAX_ROWS, ETWS_LIMIT_DROP_OLDEST);
+      etws_store_set_announce_interval (self->store, LIVE_ANNOUNCE_MS);
       if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
         self->map_handler = g_signal_connect (self, "map", G_CALLBACK (start_on_map_cb), NULL);
       else
