@@ -8,7 +8,9 @@
 # FUZZ_RUNS=N also stops a harness after N executions (a campaign of
 # "10 M executions or 1 h, whichever comes first" is FUZZ_RUNS=10000000
 # with SECONDS=3600). FUZZ_OUT=DIR keeps that run's corpora, findings and
-# logs apart (default build-fuzz).
+# logs apart (default build-fuzz). FUZZ_TIMEOUT=S is the seconds after which
+# one input counts as a hang (default 10; wall-clock time, so a campaign
+# run at a low priority beside other load raises it).
 set -u
 cd "$(dirname "$0")/.."
 
@@ -93,7 +95,7 @@ for h in $harnesses; do
   ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 \
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ETWSCOPE_FIXTURES="$fixtures" \
-    "$exe" -max_total_time="$seconds" -runs="${FUZZ_RUNS:--1}" -timeout=10 -rss_limit_mb=2048 -max_len=$max_len \
+    "$exe" -max_total_time="$seconds" -runs="${FUZZ_RUNS:--1}" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=$max_len \
       -print_final_stats=1 -artifact_prefix="$out/findings/$h-" \
       "$out/corpus/$h" "$seeds/$h" $extra >"$log" 2>&1
   rc=$?
