@@ -261,7 +261,11 @@ apply_drop_oldest (EtwsStore *self)
   if (self->max_rows == 0 || self->policy != ETWS_LIMIT_DROP_OLDEST ||
       self->time.len - self->first <= self->max_rows || self->holds > 0)
     return;
-  drop = self->time.len - self->first - self->max_rows;
+  /* A drop costs the list view a fixed price, however many rows go (GTK
+   * 4.8 updates the position of every row widget it keeps): a large cap
+   * drops its oldest eighth at once rather than a chunk at a time. */
+  drop = self->time.len - self->first - self->max_rows +
+         (self->max_rows / 8 - (self->max_rows / 8) % ETWS_CHUNK_LEN);
   /* Keep whole chunks: drop only when a chunk's worth is over. */
   drop = drop - drop % ETWS_CHUNK_LEN;
   if (drop == 0)
@@ -390,7 +394,9 @@ etws_store_get_trace (EtwsStore *self)
 guint64
 etws_store_get_n_rows (EtwsStore *self)
 {
-  return self->time.len - self->first;
+  /* Rows exist for everyone once announced: a filter or an export that
+   * counted rows still pending would see them twice when they arrive. */
+  return self->time.len - self->first - self->pending;
 }
 
 guint64

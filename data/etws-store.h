@@ -39,7 +39,9 @@ EtwsWorker  *etws_store_get_worker      (EtwsStore       *self);
 EtwsTrace   *etws_store_get_trace       (EtwsStore       *self);
 guint64      etws_store_get_n_rows      (EtwsStore       *self);
 guint64      etws_store_get_first_row   (EtwsStore       *self);
-/* A cap on rows (0 = none). */
+/* A cap on rows (0 = none). Drop-oldest drops whole chunks of
+ * ETWS_CHUNK_LEN rows, so up to a chunk more may be held; a cap of 8
+ * chunks or more drops down to about 7/8 of itself at once. */
 void         etws_store_set_limit       (EtwsStore       *self,
                                          guint64          max_rows,
                                          EtwsLimitPolicy  policy);
@@ -48,7 +50,8 @@ void         etws_store_set_limit       (EtwsStore       *self,
  * with its "rows-removed") at most every interval_ms, in one go; 0 (the
  * default) announces them at every drain of the worker. A live view sets
  * it: each announcement costs the list view a relayout, whatever its size.
- * Rows not yet announced are already counted by etws_store_get_n_rows().
+ * Until announced, rows are held but not counted by etws_store_get_n_rows()
+ * (nor read by index).
  * The end of the session announces what is pending. */
 void         etws_store_set_announce_interval (EtwsStore *self,
                                                guint      interval_ms);
