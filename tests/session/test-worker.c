@@ -20,6 +20,7 @@
 #include "etw-guid.h"
 #include "etw-providers.h"
 #include "etw-record.h"
+#include "etws-chunked.h"
 #include "etws-file-source.h"
 #include "etws-store.h"
 
@@ -373,6 +374,7 @@ struct _TestFlood
 {
   EtwsSource parent_instance;
   guint64    pushed;
+  guint64    count;    /* events to push; 0 = 400,000 */
 };
 
 G_DEFINE_FINAL_TYPE (TestFlood, test_flood, ETWS_TYPE_SOURCE)
@@ -400,7 +402,7 @@ test_flood_run (EtwsSource    *source,
   ev.pointer_size = 8;
   ev.payload = payload;
   ev.payload_len = sizeof payload;
-  for (guint64 i = 0; i < 400000; i++)
+  for (guint64 i = 0; i < (self->count > 0 ? self->count : 400000); i++)
     {
       ev.raw_time = (gint64) i;
       ev.time = 133000000000000000 + (gint64) i;
@@ -480,6 +482,66 @@ test_live_drops (void)
   }
 }
 
+/* A large drop-oldest cap drops its oldest eighth at once (each drop costs
+ * the list view a relayout), never holding more than a chunk over the cap. */
+typedef struct
+{
+  guint64 max_rows;
+  guint64 min_removed;
+  guint   n_removed;
+} Drops;
+
+static void
+drops_removed_cb (EtwsStore *store,
+                  guint64    count,
+                  Drops     *d)
+{
+  d->n_removed++;
+  d->min_removed = MIN (d->min_removed, count);
+}
+
+static void
+drops_added_cb (EtwsStore *store,
+                guint64    first,
+                guint64    n,
+                Drops     *d)
+{
+  d->max_rows = MAX (d->max_rows, etws_store_get_n_rows (store));
+}
+
+static void
+test_drop_slack (void)
+{
+  g_autoptr(TestFlood) source = g_object_new (TEST_TYPE_FLOOD, "live", TRUE, NULL);
+  g_autoptr(EtwsWorker) worker = etws_worker_new (ETWS_SOURCE (source));
+  g_autoptr(EtwsStore) store = etws_store_new ();
+  const guint64 cap = 16 * (guint64) ETWS_CHUNK_LEN;
+  Drops d = { 0, G_MAXUINT64, 0 };
+
+  source->count = 2 * cap;
+  /* The viewer keeps up here: every event becomes a row. */
+  etws_worker_set_max_queued (worker, 100000);
+  etws_store_set_limit (store, cap, ETWS_LIMIT_DROP_OLDEST);
+  g_signal_connect (store, "rows-removed", G_CALLBACK (drops_removed_cb), &d);
+  g_signal_connect (store, "rows-added", G_CALLBACK (drops_added_cb), &d);
+  etws_store_attach (store, worker);
+  etws_worker_start (worker);
+  etws_worker_wait (worker);
+
+  g_test_message ("pushed %" G_GUINT64_FORMAT ", rows %" G_GUINT64_FORMAT ", first row %"
+                  G_GUINT64_FORMAT ", most held %" G_GUINT64_FORMAT ", %u drops",
+                  source->pushed, etws_store_get_n_rows (store),
+                  etws_store_get_first_row (store), d.max_rows, d.n_removed);
+  g_assert_cmpuint (etws_store_get_dropped (store), ==, 0);
+  g_assert_cmpuint (etws_store_get_first_row (store) + etws_store_get_n_rows (store), ==, 2 * cap);
+  g_assert_cmpuint (d.max_rows, <, cap + ETWS_CHUNK_LEN);
+  /* Every drop took at least an eighth of the cap (two chunks), so half
+   * as many drops as chunks dropped, at most. */
+  g_assert_cmpuint (d.n_removed, >, 0);
+  g_assert_cmpuint (d.min_removed, >=, cap / 8);
+  g_assert_cmpuint (d.n_removed, <=, etws_store_get_first_row (store) / ETWS_CHUNK_LEN / 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -494,5 +556,6 @@ main (int   argc,
   g_test_add_func ("/worker/damage", test_damage);
   g_test_add_func ("/worker/file-source-waits", test_file_source_waits);
   g_test_add_func ("/worker/live-drops", test_live_drops);
+  g_test_add_func ("/worker/drop-slack", test_drop_slack);
   return g_test_run ();
 }
