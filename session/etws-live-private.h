@@ -14,6 +14,10 @@
 
 G_BEGIN_DECLS
 
+/* The nice value of the threads that drain the kernel's buffers: ahead of
+ * ordinary busy processes, far from real time. */
+#define ETWS_LIVE_THREAD_NICE (-5)
+
 const char *const *_etws_live_backend_list_providers (void);
 /* NULL when the provider is offered or unknown (etws-live.h). */
 const char        *_etws_live_backend_provider_unavailable_reason (const char *provider);

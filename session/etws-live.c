@@ -13,6 +13,13 @@
 #include "etws-live.h"
 #include "etws-live-private.h"
 
+#ifdef __linux__
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 G_DEFINE_QUARK (etws-live-error-quark, etws_live_error)
 
 void
@@ -78,6 +85,39 @@ gboolean
 etws_live_check (GError **error)
 {
   return _etws_live_backend_check (error);
+}
+
+int
+etws_live_raise_thread_priority (void)
+{
+#ifdef __linux__
+  id_t tid = (id_t) syscall (SYS_gettid);
+  int old;
+
+  errno = 0;
+  old = getpriority (PRIO_PROCESS, tid);
+  if (errno != 0 || old <= ETWS_LIVE_THREAD_NICE)
+    return ETWS_LIVE_NO_PRIORITY;
+  if (setpriority (PRIO_PROCESS, tid, ETWS_LIVE_THREAD_NICE) != 0)
+    {
+      g_debug ("cannot raise the viewer thread's priority: %s", g_strerror (errno));
+      return ETWS_LIVE_NO_PRIORITY;
+    }
+  return old;
+#else
+  /* Windows raises the foreground window's thread by itself. */
+  return ETWS_LIVE_NO_PRIORITY;
+#endif
+}
+
+void
+etws_live_restore_thread_priority (int token)
+{
+#ifdef __linux__
+  if (token != ETWS_LIVE_NO_PRIORITY &&
+      setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), token) != 0)
+    g_debug ("cannot restore the viewer thread's priority: %s", g_strerror (errno));
+#endif
 }
 
 EtwsSource *

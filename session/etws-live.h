@@ -47,6 +47,15 @@ const char *etws_live_provider_unavailable_reason (const char *provider);
 /* Whether a capture could start now; if not, error says why and how
  * (e.g. the exact command to run as root). */
 gboolean    etws_live_check         (GError                **error);
+/* Puts the calling thread (the viewer's main thread) at the capture
+ * threads' priority while a capture runs, so that under a flood of events
+ * the capture's own threads do not starve the window; where that is not
+ * permitted or not done, nothing changes. Returns what to hand to
+ * etws_live_restore_thread_priority() when the capture ends. */
+#define ETWS_LIVE_NO_PRIORITY G_MININT  /* a token that restores nothing */
+int         etws_live_raise_thread_priority   (void);
+void        etws_live_restore_thread_priority (int                     token);
+
 /* A new live source, or NULL with ETWS_LIVE_ERROR_UNSUPPORTED. */
 EtwsSource *etws_live_source_new    (const EtwsLiveOptions  *options,
                                      GError                **error);

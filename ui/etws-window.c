@@ -72,6 +72,7 @@ struct _EtwsWindow
   EtwsEventModel      *model;
   GFile               *file;
   gboolean             live;
+  int                  ui_priority;  /* etws_live_raise_thread_priority() token */
   gboolean             loading;
   GError              *damage;
   gint64               started;
@@ -265,6 +266,8 @@ finished_cb (EtwsWorker   *worker,
              EtwsWindow   *self)
 {
   self->loading = FALSE;
+  etws_live_restore_thread_priority (self->ui_priority);
+  self->ui_priority = ETWS_LIVE_NO_PRIORITY;
   etws_event_view_flush (self->event_view);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_box), FALSE);
   if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -378,6 +381,8 @@ end_session (EtwsWindow *self)
   g_clear_object (&self->file);
   g_clear_error (&self->damage);
   self->loading = FALSE;
+  etws_live_restore_thread_priority (self->ui_priority);
+  self->ui_priority = ETWS_LIVE_NO_PRIORITY;
   self->live = FALSE;
 }
 
@@ -449,6 +454,10 @@ start_session (EtwsWindow *self,
       etws_worker_set_max_queued (self->worker, LIVE_MAX_QUEUED);
       etws_store_set_limit (self->store, LIVE_MAX_ROWS, ETWS_LIMIT_DROP_OLDEST);
       etws_store_set_announce_interval (self->store, LIVE_ANNOUNCE_MS);
+      /* Our capture threads run at a raised priority: so does the window
+       * while they do (tests/live/test-overload.c). */
+      if (self->ui_priority == ETWS_LIVE_NO_PRIORITY)
+        self->ui_priority = etws_live_raise_thread_priority ();
       if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
         self->map_handler = g_signal_connect (self, "map", G_CALLBACK (start_on_map_cb), NULL);
       else
@@ -910,6 +919,7 @@ etws_window_init (EtwsWindow *self)
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->ui_priority = ETWS_LIVE_NO_PRIORITY;
   gtk_widget_insert_action_group (GTK_WIDGET (self), "view",
                                   etws_event_view_get_actions (self->event_view));
   /* Filters, quick filters, highlights (filter.*) and find, in their slots. */

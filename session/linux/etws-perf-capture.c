@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "etws-live-private.h"
 #include "etws-perf-private.h"
 
 /* The converter may fall this far behind before the reader stops
@@ -472,8 +473,7 @@ read_round (EtwsPerfCapture *cap,
 void
 _etws_perf_boost_thread (void)
 {
-  /* nice -5: ahead of ordinary busy processes, far from real time. */
-  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), -5) != 0)
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), ETWS_LIVE_THREAD_NICE) != 0)
     g_debug ("cannot raise the capture thread's priority: %s", g_strerror (errno));
 }
 
