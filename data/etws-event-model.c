@@ -78,6 +78,11 @@ struct _EtwsEventModel
   gulong            added_id;
   gulong            removed_id;
   guint             n_items;
+  /* In store order only (no view, not sorted): positions at the front
+   * whose rows the store dropped. GTK 4.8 pays a relayout of every row
+   * widget it keeps for each removal at the front, whatever its size, so
+   * drops are told in one removal once the gap is as long as the rows. */
+  guint             gap;
 
   /* guint32 store indices, or NULL for all rows in store order. */
   GArray           *view;
@@ -119,6 +124,7 @@ etws_event_model_get_n_items (GListModel *model)
   return ETWS_EVENT_MODEL (model)->n_items;
 }
 
+/* position must lie past the gap. */
 static inline guint64
 shown_index (EtwsEventModel *self,
              guint           position)
@@ -127,7 +133,7 @@ shown_index (EtwsEventModel *self,
     return g_array_index (self->sorted, guint32, position);
   if (self->view != NULL)
     return g_array_index (self->view, guint32, position);
-  return position;
+  return position - self->gap;
 }
 
 static gpointer
@@ -141,7 +147,11 @@ etws_event_model_get_item (GListModel *model,
     return NULL;
   item = g_object_new (ETWS_TYPE_EVENT_ITEM, NULL);
   item->store = g_object_ref (self->store);
-  item->row = etws_store_get_first_row (self->store) + shown_index (self, position);
+  /* In the gap, a dropped row: it has no store index any more. */
+  if (position < self->gap)
+    item->row = etws_store_get_first_row (self->store) - self->gap + position;
+  else
+    item->row = etws_store_get_first_row (self->store) + shown_index (self, position);
   item->position = position;
   return item;
 }
@@ -189,6 +199,7 @@ static void
 replace_all (EtwsEventModel *self,
              guint           old_n)
 {
+  self->gap = 0;
   self->n_items = self->sorted != NULL ? self->sorted->len : input_len (self);
   if (old_n > 0 || self->n_items > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, self->n_items);
@@ -408,7 +419,18 @@ rows_removed_cb (EtwsStore      *store,
 
   if (self->view == NULL && self->sorted == NULL)
     {
-      gone = MIN (c, old_n);
+      gone = MIN (c, old_n - self->gap);
+      /* The rows' positions stay, as a gap, while it is no longer than
+       * twice what is left (a removal every third drop at most). */
+      if (self->gap + gone <= 2 * (old_n - self->gap - gone) && old_n < G_MAXUINT32 / 3)
+        {
+          self->gap += gone;
+          if (was_sorting)
+            start_sort (self, TRUE);
+          return;
+        }
+      gone += self->gap;
+      self->gap = 0;
       prefix = gone;
     }
   else
@@ -526,6 +548,20 @@ etws_event_model_new (EtwsStore *store)
   return self;
 }
 
+guint
+etws_event_model_get_n_shown (EtwsEventModel *self)
+{
+  g_return_val_if_fail (ETWS_IS_EVENT_MODEL (self), 0);
+  return self->n_items - self->gap;
+}
+
+guint
+etws_event_model_get_gap (EtwsEventModel *self)
+{
+  g_return_val_if_fail (ETWS_IS_EVENT_MODEL (self), 0);
+  return self->gap;
+}
+
 EtwsStore *
 etws_event_model_get_store (EtwsEventModel *self)
 {
@@ -593,7 +629,7 @@ etws_event_model_get_store_index (EtwsEventModel *self,
 {
   g_return_val_if_fail (ETWS_IS_EVENT_MODEL (self), G_MAXUINT64);
 
-  if (position >= self->n_items)
+  if (position >= self->n_items || position < self->gap)
     return G_MAXUINT64;
   return shown_index (self, position);
 }
@@ -608,7 +644,7 @@ etws_event_model_find_store_index (EtwsEventModel *self,
 
   a = self->sorted != NULL ? self->sorted : self->view;
   if (a == NULL)
-    return index < self->n_items ? (guint) index : G_MAXUINT;
+    return index < self->n_items - self->gap ? (guint) index + self->gap : G_MAXUINT;
   for (guint i = 0; i < a->len; i++)
     if (g_array_index (a, guint32, i) == index)
       return i;

@@ -25,7 +25,11 @@
  * set_view(), and once when a sort result is installed (0, n, n).
  *
  * When a live store drops its oldest rows ("rows-removed"), store indices
- * shift down; the model shifts its arrays with them.
+ * shift down; the model shifts its arrays with them. In store order (no
+ * view, not sorted) the dropped rows keep their positions as a *gap* at
+ * the front, told as one removal once it is twice as long as the rows left:
+ * GTK 4.8 relayouts every row widget it keeps for any removal at the
+ * front. Items in the gap have no store index (G_MAXUINT64).
  */
 #pragma once
 
@@ -60,6 +64,10 @@ guint           etws_event_item_get_position     (EtwsEventItem    *self);
 
 EtwsEventModel *etws_event_model_new             (EtwsStore        *store);
 EtwsStore      *etws_event_model_get_store       (EtwsEventModel   *self);
+/* Items that show a row: g_list_model_get_n_items() less the gap. */
+guint           etws_event_model_get_n_shown     (EtwsEventModel   *self);
+/* Positions at the front whose rows were dropped (see above). */
+guint           etws_event_model_get_gap         (EtwsEventModel   *self);
 /* rows: guint32 store indices, (transfer full); NULL shows all rows again.
  * Emits one items-changed. Indices past the store's end are dropped. If a
  * sort is active, views of up to ETWS_EVENT_MODEL_SYNC_SORT_MAX rows are
@@ -73,7 +81,8 @@ void            etws_event_model_set_row_filter  (EtwsEventModel   *self,
                                                   EtwsRowPredicate  func,
                                                   gpointer          data,
                                                   GDestroyNotify    destroy);
-/* The store index shown at position, or G_MAXUINT64 past the end. */
+/* The store index shown at position, or G_MAXUINT64 past the end or in
+ * the gap. */
 guint64         etws_event_model_get_store_index (EtwsEventModel   *self,
                                                   guint             position);
 /* The position showing a store index, or G_MAXUINT if it is not shown.

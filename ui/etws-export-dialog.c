@@ -106,7 +106,7 @@ update_scopes (EtwsExportDialog *self)
   EtwsStore *store = self->window != NULL ? etws_window_get_store (self->window) : NULL;
   guint selected = self->window != NULL
                    ? etws_event_view_get_n_selected (etws_window_get_event_view (self->window)) : 0;
-  guint64 shown = model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (model)) : 0;
+  guint64 shown = model != NULL ? etws_event_model_get_n_shown (model) : 0;
   guint64 all = store != NULL ? etws_store_get_n_rows (store) : 0;
   g_autofree char *s1 = etws_ui_format_count (selected), *s2 = etws_ui_format_count (shown), *s3 = etws_ui_format_count (all);
   g_autofree char *l1 = g_strdup_printf ("_Selected rows (%s)", s1);

@@ -116,7 +116,7 @@ update_status (EtwsWindow *self)
     {
       append_count (s, "Events", etws_store_get_events_seen (self->store));
       append_count (s, "Rows", etws_store_get_n_rows (self->store));
-      append_count (s, "Shown", g_list_model_get_n_items (G_LIST_MODEL (self->model)));
+      append_count (s, "Shown", etws_event_model_get_n_shown (self->model));
       append_count (s, "StackWalk records attached", etws_store_get_stack_walks (self->store));
       append_count (s, "Lost", etws_store_get_lost (self->store));
       append_count (s, "Dropped", etws_store_get_dropped (self->store));

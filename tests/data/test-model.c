@@ -700,14 +700,26 @@ test_model_drop_oldest (void)
   g_assert_cmpuint (first, ==, 65536);
   g_assert_cmpuint (first + n, ==, 172716);
 
+  /* In store order the dropped rows stay as a gap at the front (up to
+   * twice the rows left), told by no removal: positions hold. */
   take_changes (G_LIST_MODEL (all), seen);
   g_test_message ("%s", seen->str);
-  g_assert_nonnull (strstr (seen->str, "0-65536+0"));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, n);
+  g_assert_null (strstr (seen->str, "0-65536"));
+  g_assert_cmpuint (etws_event_model_get_gap (all), ==, 65536);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, 65536 + n);
+  g_assert_cmpuint (etws_event_model_get_n_shown (all), ==, n);
   {
-    g_autoptr(EtwsEventItem) item = g_list_model_get_item (G_LIST_MODEL (all), 0);
+    g_autoptr(EtwsEventItem) gone = g_list_model_get_item (G_LIST_MODEL (all), 65535);
+    g_autoptr(EtwsEventItem) item = g_list_model_get_item (G_LIST_MODEL (all), 65536);
+    g_assert_cmpuint (etws_event_item_get_row (gone), ==, first - 1);
+    g_assert_cmpuint (etws_event_item_get_index (gone), ==, G_MAXUINT64);
+    g_assert_cmpuint (etws_event_model_get_store_index (all, 65535), ==, G_MAXUINT64);
     g_assert_cmpuint (etws_event_item_get_row (item), ==, first);
     g_assert_cmpuint (etws_event_item_get_index (item), ==, 0);
+    g_assert_cmpuint (etws_event_model_get_store_index (all, 65536), ==, 0);
+    g_assert_cmpuint (etws_event_model_find_store_index (all, 0), ==, 65536);
+    g_assert_cmpuint (etws_event_model_find_store_index (all, n - 1), ==, 65536 + n - 1);
+    g_assert_cmpuint (etws_event_model_find_store_index (all, n), ==, G_MAXUINT);
   }
 
   shown = model_rows (even, &n_shown);
@@ -726,9 +738,48 @@ test_model_drop_oldest (void)
   g_assert_cmpuint (n_shown, ==, want->len);
   g_assert_cmpmem (shown, n_shown * sizeof (guint32), want->data, want->len * sizeof (guint32));
 
+  /* A filter (a view) replaces everything and closes the gap. */
+  etws_event_model_set_view (all, NULL);
+  g_assert_cmpuint (etws_event_model_get_gap (all), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, n);
+  g_string_truncate (seen, 0);
+  take_changes (G_LIST_MODEL (all), seen);
+  g_assert_cmpstr (seen->str, ==, "0-172716+107180");
+
   g_clear_object (&all);
   g_clear_object (&even);
   g_clear_object (&sorted);
+  load_clear (&load);
+}
+
+/* A gap longer than twice the rows left is told at once, as one removal. */
+static void
+test_model_gap_closes (void)
+{
+  g_autoptr(EtwsEventModel) all = NULL;
+  g_autoptr(GString) seen = g_string_new (NULL);
+  guint64 n;
+  Load load;
+
+  load_start (&load, "etwanalyzer_TraceLoggingTester.etl.gz");
+  etws_store_set_limit (load.store, 20000, ETWS_LIMIT_DROP_OLDEST);
+  all = etws_event_model_new (load.store);
+  record_changes (G_LIST_MODEL (all));
+  load_run (&load);
+
+  n = etws_store_get_n_rows (load.store);
+  take_changes (G_LIST_MODEL (all), seen);
+  g_test_message ("%s", seen->str);
+  g_assert_cmpuint (etws_store_get_first_row (load.store), ==, 131072);
+  g_assert_nonnull (strstr (seen->str, "0-65536+0"));
+  g_assert_cmpuint (etws_event_model_get_gap (all), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (all)), ==, n);
+  {
+    g_autoptr(EtwsEventItem) item = g_list_model_get_item (G_LIST_MODEL (all), 0);
+    g_assert_cmpuint (etws_event_item_get_row (item), ==, 131072);
+    g_assert_cmpuint (etws_event_item_get_index (item), ==, 0);
+  }
+  g_clear_object (&all);
   load_clear (&load);
 }
 
@@ -745,6 +796,7 @@ main (int   argc,
   g_test_add_func ("/model/async-sort", test_model_async_sort);
   g_test_add_func ("/model/sorted-while-loading", test_model_sorted_while_loading);
   g_test_add_func ("/model/drop-oldest", test_model_drop_oldest);
+  g_test_add_func ("/model/gap-closes", test_model_gap_closes);
   g_test_add_func ("/sort/matches-reference", test_sort_matches_reference);
   g_test_add_func ("/sort/stable", test_sort_stable);
   return g_test_run ();
