@@ -112,8 +112,12 @@ sem_of (const Ident    *id,
 {
   switch (id->family)
     {
-    case FAM_CLASSIC:
     case FAM_LINUX:
+      /* Linux only: an exec renames the process from then on. */
+      if (id->group == ETW_GROUP_PROCESS && ev->opcode == 64)
+        return SEM_PROC_EXEC;
+      return etw_kernel_sem (id->group, ev->opcode);
+    case FAM_CLASSIC:
       return etw_kernel_sem (id->group, ev->opcode);
     case FAM_KPROC:
     case FAM_KFILE:
@@ -200,7 +204,7 @@ sem_names_things (EtwSem sem)
   switch (sem)
     {
     case SEM_PROC_START: case SEM_PROC_END: case SEM_PROC_DCSTART: case SEM_PROC_DCEND:
-    case SEM_PROC_DEFUNCT:
+    case SEM_PROC_DEFUNCT: case SEM_PROC_EXEC:
     case SEM_THREAD_START: case SEM_THREAD_END: case SEM_THREAD_DCSTART: case SEM_THREAD_DCEND:
     case SEM_THREAD_SETNAME:
     case SEM_IMAGE_LOAD: case SEM_IMAGE_DCSTART: case SEM_IMAGE_DCEND:

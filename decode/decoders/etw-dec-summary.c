@@ -34,6 +34,7 @@ static const SemInfo sem_info[SEM_LAST] = {
   [SEM_PROC_DCEND] = { CLS_PROCESS, "Process Rundown" },
   [SEM_PROC_DEFUNCT] = { CLS_PROCESS, "Process Defunct" },
   [SEM_PROC_TERMINATE] = { CLS_PROCESS, "Process Terminate" },
+  [SEM_PROC_EXEC] = { CLS_PROCESS, "Process Exec" },
   [SEM_PROC_OTHER] = { CLS_PROCESS, NULL },
 
   [SEM_THREAD_START] = { CLS_THREAD, "Thread Create" },
@@ -477,7 +478,7 @@ detail_build (EtwDecCtx   *c,
   switch (cls)
     {
     case CLS_PROCESS:
-      if (c->sem == SEM_PROC_START || c->sem == SEM_PROC_DCSTART)
+      if (c->sem == SEM_PROC_START || c->sem == SEM_PROC_DCSTART || c->sem == SEM_PROC_EXEC)
         {
           detail_add (&d, "PID: %u", pid);
           if (etw_ctx_has (c, R_PPID))
@@ -697,12 +698,14 @@ etw_observe_roles (EtwDecCtx *c)
     {
     case SEM_PROC_START:
     case SEM_PROC_DCSTART:
+    case SEM_PROC_EXEC:
     case SEM_PROC_END:
     case SEM_PROC_DCEND:
     case SEM_PROC_DEFUNCT:
       if (etw_ctx_has (c, R_PID) && (s = etw_text_role_basename (c, R_IMAGE)) != NULL)
         etw_names_set_process (dec, (uint32_t) c->role[R_PID].num, ev->time, s, strlen (s),
-                               !(c->sem == SEM_PROC_START || c->sem == SEM_PROC_DCSTART));
+                               !(c->sem == SEM_PROC_START || c->sem == SEM_PROC_DCSTART ||
+                                 c->sem == SEM_PROC_EXEC));
       break;
 
     case SEM_THREAD_START:

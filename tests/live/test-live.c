@@ -776,6 +776,7 @@ test_names_without_process (void)
   guint32 forker_pid, child_pid;
   guint n_child = 0, n_forker = 0, n_named = 0;
   gboolean saw_file = FALSE;
+  const char *last_forker_name = NULL;
   Capture *c;
 
   etws_live_options_init (&options);
@@ -809,7 +810,8 @@ test_names_without_process (void)
           g_assert_nonnull (process);
           g_assert_cmpstr (process, !=, "");
           if (n_forker++ == 0)
-            g_test_message ("the exec'd helper's rows are named “%s”", process);
+            g_test_message ("the exec'd helper's first row is named “%s”", process);
+          last_forker_name = process;
         }
     }
   g_test_message ("%u file rows, %u named; %u of the forked child, %u of the helper",
@@ -817,6 +819,9 @@ test_names_without_process (void)
   g_assert_true (saw_file);
   g_assert_cmpuint (n_child, >=, 6);
   g_assert_cmpuint (n_forker, >=, 1);
+  /* Forked from this test, then exec'd: named after the new image from
+   * its exec on (it was named after this test before). */
+  g_assert_cmpstr (last_forker_name, ==, "live-helper");
   /* Every process is named from the rundown or its fork; one that exits
    * while /proc is read at the start may not be. */
   g_assert_cmpuint (n_named * 100, >=, c->events->len * 99);
