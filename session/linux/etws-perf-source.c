@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,8 +139,10 @@ converter_thread (gpointer data)
 
   /* Not boosted: under overload this is the stage that falls behind, and
    * at nice -5 it kept the viewer's main thread off the CPU for seconds
-   * (tests/live/test-overload.c). The reader still drains the rings ahead
-   * of busy processes, and the sink keeps rows prompt. */
+   * (tests/live/test-overload.c). A thread starts at its creator's
+   * priority, here the sink thread's raised one: back to normal. */
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 0) != 0)
+    g_debug ("cannot reset the converter thread's priority: %s", g_strerror (errno));
 
   /* Enabled first, then /proc is read, as ETW's rundown does: a process
    * born in between is in both rather than in neither. The rundown is
