@@ -66,6 +66,11 @@ enum
 
 static guint signals[N_SIGNALS];
 
+/* With an announcement interval, fewer new rows than this are announced
+ * at once, if the last announcement is this old. */
+#define ANNOUNCE_FEW_ROWS     1024
+#define ANNOUNCE_FEW_GAP_USEC 16000
+
 #define COL(self, col, type, i) (*(type *) etws_chunked_get (&(self)->col, (self)->first + (i)))
 
 static void
@@ -336,14 +341,20 @@ static void
 drained_cb (EtwsWorker *worker,
             EtwsStore  *self)
 {
-  gint64 due = self->last_announce + self->announce_interval;
-  gint64 now;
+  gint64 due, now;
 
   if (self->announce_interval == 0)
     {
       announce (self);
       return;
     }
+  /* A trickle goes in at once (a frame apart at most): the interval is
+   * for floods, where each announcement costs the view a relayout. */
+  if (self->pending < ANNOUNCE_FEW_ROWS)
+    due = self->last_announce + MIN (ANNOUNCE_FEW_GAP_USEC, self->announce_interval);
+  else
+    due = self->last_announce + self->announce_interval;
+  /* Already scheduled: it comes no later than this one would. */
   if (self->announce_source != 0)
     return;
   now = g_get_monotonic_time ();

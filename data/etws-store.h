@@ -47,9 +47,11 @@ void         etws_store_set_limit       (EtwsStore       *self,
                                          EtwsLimitPolicy  policy);
 
 /* New rows are announced ("rows-added", and the drop-oldest cap applied
- * with its "rows-removed") at most every interval_ms, in one go; 0 (the
- * default) announces them at every drain of the worker. A live view sets
- * it: each announcement costs the list view a relayout, whatever its size.
+ * with its "rows-removed") at most every interval_ms, in one go, when they
+ * pour in; a trickle (under 1,024 rows since the last announcement, 16 ms
+ * ago or more) goes in at once. 0 (the default) announces them at every
+ * drain of the worker. A live view sets it: each announcement costs the
+ * list view a relayout, whatever its size.
  * Until announced, rows are held but not counted by etws_store_get_n_rows()
  * (nor read by index).
  * The end of the session announces what is pending. */
