@@ -15,8 +15,13 @@
 G_BEGIN_DECLS
 
 /* The nice value of the threads that drain the kernel's buffers: ahead of
- * ordinary busy processes, far from real time. */
+ * ordinary busy processes, far from real time, so that a saturated machine
+ * does not starve the capture into losing events. */
 #define ETWS_LIVE_THREAD_NICE (-5)
+
+/* Sets the calling thread's nice value; FALSE (and a debug message) where
+ * that is not permitted or not done. */
+gboolean           _etws_live_set_thread_nice        (int                     nice);
 
 const char *const *_etws_live_backend_list_providers (void);
 /* NULL when the provider is offered or unknown (etws-live.h). */

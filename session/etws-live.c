@@ -87,37 +87,37 @@ etws_live_check (GError **error)
   return _etws_live_backend_check (error);
 }
 
+gboolean
+_etws_live_set_thread_nice (int nice)
+{
+#ifdef __linux__
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), nice) == 0)
+    return TRUE;
+  g_debug ("cannot set this thread's nice value to %d: %s", nice, g_strerror (errno));
+#endif
+  return FALSE;
+}
+
 int
 etws_live_raise_thread_priority (void)
 {
 #ifdef __linux__
-  id_t tid = (id_t) syscall (SYS_gettid);
   int old;
 
   errno = 0;
-  old = getpriority (PRIO_PROCESS, tid);
-  if (errno != 0 || old <= ETWS_LIVE_THREAD_NICE)
-    return ETWS_LIVE_NO_PRIORITY;
-  if (setpriority (PRIO_PROCESS, tid, ETWS_LIVE_THREAD_NICE) != 0)
-    {
-      g_debug ("cannot raise the viewer thread's priority: %s", g_strerror (errno));
-      return ETWS_LIVE_NO_PRIORITY;
-    }
-  return old;
-#else
+  old = getpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid));
+  if (errno == 0 && old > ETWS_LIVE_THREAD_NICE && _etws_live_set_thread_nice (ETWS_LIVE_THREAD_NICE))
+    return old;
+#endif
   /* Windows raises the foreground window's thread by itself. */
   return ETWS_LIVE_NO_PRIORITY;
-#endif
 }
 
 void
 etws_live_restore_thread_priority (int token)
 {
-#ifdef __linux__
-  if (token != ETWS_LIVE_NO_PRIORITY &&
-      setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), token) != 0)
-    g_debug ("cannot restore the viewer thread's priority: %s", g_strerror (errno));
-#endif
+  if (token != ETWS_LIVE_NO_PRIORITY)
+    _etws_live_set_thread_nice (token);
 }
 
 EtwsSource *

@@ -470,13 +470,6 @@ read_round (EtwsPerfCapture *cap,
   g_async_queue_push (cap->rounds, round);
 }
 
-void
-_etws_perf_boost_thread (void)
-{
-  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), ETWS_LIVE_THREAD_NICE) != 0)
-    g_debug ("cannot raise the capture thread's priority: %s", g_strerror (errno));
-}
-
 static gpointer
 reader_thread (gpointer data)
 {
@@ -484,7 +477,7 @@ reader_thread (gpointer data)
   g_autofree struct pollfd *pfds = g_new0 (struct pollfd, cap->n_cpus + 1);
   guint n = 0;
 
-  _etws_perf_boost_thread ();
+  _etws_live_set_thread_nice (ETWS_LIVE_THREAD_NICE);
 
   for (guint c = 0; c < cap->n_cpus; c++)
     if (cap->leader[c] >= 0)

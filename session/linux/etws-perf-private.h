@@ -196,10 +196,6 @@ gboolean              _etws_perf_tp_load        (guint64             mask,
                                                  EtwsPerfTpFormat   *formats,
                                                  GError            **error);
 
-/* Raises the calling thread's priority a little (root only; best effort):
- * a saturated machine must not starve the capture into losing events. */
-void                _etws_perf_boost_thread     (void);
-
 /* ---- The rings and the reader thread (etws-perf-capture.c) ---- */
 
 typedef struct _EtwsPerfCapture EtwsPerfCapture;

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,8 +140,7 @@ converter_thread (gpointer data)
    * at nice -5 it kept the viewer's main thread off the CPU for seconds
    * (tests/live/test-overload.c). A thread starts at its creator's
    * priority, here the sink thread's raised one: back to normal. */
-  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 0) != 0)
-    g_debug ("cannot reset the converter thread's priority: %s", g_strerror (errno));
+  _etws_live_set_thread_nice (0);
 
   /* Enabled first, then /proc is read, as ETW's rundown does: a process
    * born in between is in both rather than in neither. The rundown is
@@ -340,7 +338,7 @@ etws_perf_source_run (EtwsSource    *source,
 
   g_return_val_if_fail (self->cap != NULL, FALSE);
 
-  _etws_perf_boost_thread ();
+  _etws_live_set_thread_nice (ETWS_LIVE_THREAD_NICE);
   self->realtime_offset = sample_realtime_offset ();
   self->syms = _etws_perf_symbols_new ();
   self->batches = g_async_queue_new ();
