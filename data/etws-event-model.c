@@ -555,13 +555,6 @@ etws_event_model_get_n_shown (EtwsEventModel *self)
   return self->n_items - self->gap;
 }
 
-guint
-etws_event_model_get_gap (EtwsEventModel *self)
-{
-  g_return_val_if_fail (ETWS_IS_EVENT_MODEL (self), 0);
-  return self->gap;
-}
-
 EtwsStore *
 etws_event_model_get_store (EtwsEventModel *self)
 {

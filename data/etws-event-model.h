@@ -66,8 +66,6 @@ EtwsEventModel *etws_event_model_new             (EtwsStore        *store);
 EtwsStore      *etws_event_model_get_store       (EtwsEventModel   *self);
 /* Items that show a row: g_list_model_get_n_items() less the gap. */
 guint           etws_event_model_get_n_shown     (EtwsEventModel   *self);
-/* Positions at the front whose rows were dropped (see above). */
-guint           etws_event_model_get_gap         (EtwsEventModel   *self);
 /* rows: guint32 store indices, (transfer full); NULL shows all rows again.
  * Emits one items-changed. Indices past the store's end are dropped. If a
  * sort is active, views of up to ETWS_EVENT_MODEL_SYNC_SORT_MAX rows are

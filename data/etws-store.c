@@ -34,7 +34,6 @@ struct _EtwsStore
 
   guint64          first;     /* global row number of index 0 */
   guint64          pending;   /* rows appended since the last "rows-added" */
-  guint64          pending_removed;
 
   guint64          max_rows;
   EtwsLimitPolicy  policy;
@@ -255,8 +254,8 @@ append_batch (EtwsStore       *self,
 
 /* The drop-oldest cap. Only here, where the drop is announced at once:
  * dropping rows the views were not yet told of would shift the indices
- * they hold. */
-static void
+ * they hold. Returns how many rows went. */
+static guint64
 apply_drop_oldest (EtwsStore *self)
 {
   guint64 drop;
@@ -265,7 +264,7 @@ apply_drop_oldest (EtwsStore *self)
 
   if (self->max_rows == 0 || self->policy != ETWS_LIMIT_DROP_OLDEST ||
       self->time.len - self->first <= self->max_rows || self->holds > 0)
-    return;
+    return 0;
   /* A drop costs the list view a fixed price, however many rows go (GTK
    * 4.8 updates the position of every row widget it keeps): a large cap
    * drops its oldest eighth at once rather than a chunk at a time. */
@@ -274,7 +273,7 @@ apply_drop_oldest (EtwsStore *self)
   /* Keep whole chunks: drop only when a chunk's worth is over. */
   drop = drop - drop % ETWS_CHUNK_LEN;
   if (drop == 0)
-    return;
+    return 0;
   new_first = self->first + drop;
   old_locator = *(guint64 *) etws_chunked_get (&self->locator, new_first);
   for (guint i = 0; (c = column_list (self, i)) != NULL; i++)
@@ -282,7 +281,7 @@ apply_drop_oldest (EtwsStore *self)
   self->first = new_first;
   if (self->trace != NULL && etws_trace_is_live (self->trace))
     etws_trace_drop_records_before (self->trace, old_locator);
-  self->pending_removed += drop;
+  return drop;
 }
 
 static void
@@ -300,22 +299,20 @@ batch_cb (EtwsWorker *worker,
 static void
 announce (EtwsStore *self)
 {
-  guint64 n_rows;
+  guint64 n_rows, removed;
 
   g_clear_handle_id (&self->announce_source, g_source_remove);
   self->last_announce = g_get_monotonic_time ();
-  apply_drop_oldest (self);
+  removed = apply_drop_oldest (self);
   n_rows = self->time.len - self->first;
 
-  if (self->pending_removed > 0)
+  if (removed > 0)
     {
-      guint64 removed = self->pending_removed;
       /* The oldest rows go first: those already announced, then (only when
        * the drop reaches past them) rows of this pass never announced. */
       guint64 announced = n_rows + removed - self->pending;
       guint64 announced_removed = MIN (removed, announced);
       self->pending -= MIN (self->pending, removed - announced_removed);
-      self->pending_removed = 0;
       if (announced_removed > 0)
         g_signal_emit (self, signals[ROWS_REMOVED], 0, announced_removed);
     }
@@ -348,15 +345,15 @@ drained_cb (EtwsWorker *worker,
       announce (self);
       return;
     }
+  /* Already scheduled: it comes no later than this one would. */
+  if (self->announce_source != 0)
+    return;
   /* A trickle goes in at once (a frame apart at most): the interval is
    * for floods, where each announcement costs the view a relayout. */
   if (self->pending < ANNOUNCE_FEW_ROWS)
     due = self->last_announce + MIN (ANNOUNCE_FEW_GAP_USEC, self->announce_interval);
   else
     due = self->last_announce + self->announce_interval;
-  /* Already scheduled: it comes no later than this one would. */
-  if (self->announce_source != 0)
-    return;
   now = g_get_monotonic_time ();
   if (now >= due)
     announce (self);
@@ -372,7 +369,7 @@ finished_cb (EtwsWorker   *worker,
              const GError *error,
              EtwsStore    *self)
 {
-  if (self->pending > 0 || self->pending_removed > 0 || self->announce_source != 0)
+  if (self->pending > 0 || self->announce_source != 0)
     announce (self);
 }
 
