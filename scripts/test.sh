@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 passed=0
 failed=0
 status=0
+recap=$(mktemp)
 
 count() {
   # Adds meson's "Ok:/Fail:/..." summary of a test log to the totals.
@@ -19,6 +20,12 @@ count() {
   to=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
   passed=$((passed + ${ok:-0} + ${ex:-0}))
   failed=$((failed + ${fa:-0} + ${up:-0} + ${to:-0}))
+  # CI shows only the end of the output, so the failures and their GLib
+  # assertion messages are repeated just above the closing count.
+  grep -E '^ *[0-9]+/[0-9]+ .* (FAIL|TIMEOUT|ERROR|UNEXPECTEDPASS) ' "$log" >> "$recap"
+  if [ $((${fa:-0} + ${up:-0} + ${to:-0})) -gt 0 ]; then
+    grep -E '^(not ok |Bail out!)|ERROR:|^FAIL|: FAIL' "$log" | head -n 30 >> "$recap"
+  fi
 }
 
 stage() {
@@ -65,6 +72,11 @@ for extra in scripts/test.d/*.sh; do
   [ $rc -eq 0 ] || status=1
 done
 
+if [ -s "$recap" ]; then
+  echo "=== failures"
+  cat "$recap"
+fi
+rm -f "$recap"
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ] || status=1
 exit $status

@@ -30,10 +30,8 @@
 
 #include "etws-live-private.h"
 #include "etws-perf-private.h"
+#include "etws-perf-source.h"
 
-/* The converter may fall this far behind before the reader stops
- * draining; the kernel then counts what it cannot store as LOST. */
-#define MAX_BACKLOG      (256u << 20)
 #define POLL_TIMEOUT_MS  10
 
 #define SAMPLE_ID_BITS (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | \
@@ -442,7 +440,7 @@ read_round (EtwsPerfCapture *cap,
     {
       if (cap->ring[c] == NULL)
         continue;
-      if (!last && __atomic_load_n (&cap->backlog, __ATOMIC_RELAXED) + (gint64) bytes > (gint64) MAX_BACKLOG)
+      if (!last && __atomic_load_n (&cap->backlog, __ATOMIC_RELAXED) + (gint64) bytes > (gint64) ETWS_PERF_MAX_BACKLOG)
         {
           /* Leave it in the ring: the kernel reports what overflows. */
           stalled = TRUE;

@@ -16,6 +16,11 @@ G_BEGIN_DECLS
 
 #define ETWS_TYPE_PERF_SOURCE (etws_perf_source_get_type ())
 
+/* The converter may fall this far behind before the reader stops
+ * draining the rings; the kernel then counts what it cannot store as
+ * LOST. One round may pass it by what the rings hold. */
+#define ETWS_PERF_MAX_BACKLOG ((gsize) 256 << 20)
+
 G_DECLARE_FINAL_TYPE (EtwsPerfSource, etws_perf_source, ETWS, PERF_SOURCE, EtwsSource)
 
 typedef struct
