@@ -590,7 +590,10 @@ test_live (void)
   spin (300);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (etws_window_get_model (window))), ==,
                     etws_store_get_n_rows (store));
-  g_assert_cmpuint (status_count (window, "Lost"), ==, 0);
+  /* Loss depends on what else the machine does (none when it is quiet;
+   * thousands beside a busy test under ASan): the status bar shows the
+   * store's count, at most one refresh behind it. */
+  g_assert_cmpuint (status_count (window, "Lost"), <=, etws_store_get_lost (store));
   save_png (GTK_WIDGET (window), "capture-running.png");
 
   /* Pause: the list holds still, the capture goes on and the status bar
@@ -653,7 +656,7 @@ test_live (void)
   g_assert_cmpuint (etws_store_get_first_row (store), ==, 0);
   g_assert_cmpuint (status_count (window, "Events"), ==, status_count (window, "Rows"));
   g_assert_cmpuint (status_count (window, "Rows"), ==, etws_store_get_n_rows (store));
-  g_assert_cmpuint (status_count (window, "Lost"), ==, 0);
+  g_assert_cmpuint (status_count (window, "Lost"), ==, etws_store_get_lost (store));
   g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (capture_toggle)));
   g_assert_false (gtk_widget_is_sensitive (pause_toggle));
   g_assert_cmpuint (find_path_row (store, 0, path3), !=, G_MAXUINT64);
