@@ -18,6 +18,8 @@
 #define MENU_VALUE_CHARS 40
 
 #define FOLLOW_INTERVAL_MS 250
+/* Frames a follow jump is repeated for until the list shows its end. */
+#define FOLLOW_RETRY_FRAMES 8
 
 typedef enum
 {
@@ -109,6 +111,7 @@ struct _EtwsEventView
   /* A scroll asked for before the list laid out its new rows, repeated
    * after the next frame's layout (see etws_event_view_scroll_to). */
   guint                pending_scroll;
+  guint                scroll_retries;  /* frames left to check a follow jump */
   GdkFrameClock       *paint_clock;
   gulong               after_paint_id;
 };
@@ -521,6 +524,16 @@ cancel_pending_scroll (EtwsEventView *self)
     g_clear_signal_handler (&self->after_paint_id, self->paint_clock);
   g_clear_object (&self->paint_clock);
   self->pending_scroll = GTK_INVALID_LIST_POSITION;
+  self->scroll_retries = 0;
+}
+
+static gboolean
+shows_end (EtwsEventView *self)
+{
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
+
+  return gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >=
+         gtk_adjustment_get_upper (adj) - 1.0;
 }
 
 static void
@@ -529,11 +542,23 @@ after_paint_cb (GdkFrameClock *clock,
 {
   guint position = self->pending_scroll;
 
+  /* A follow jump is checked for a few frames: on a busy machine the one
+   * repeat can still come before GTK has laid out the newest rows, and a
+   * finished file adds no rows that would follow again. */
+  if (position != GTK_INVALID_LIST_POSITION && self->scroll_retries > 0 && self->follow &&
+      !shows_end (self))
+    {
+      self->scroll_retries--;
+      scroll_now (self, position);
+      gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_AFTER_PAINT);
+      return;
+    }
   g_clear_signal_handler (&self->after_paint_id, clock);
   g_clear_object (&self->paint_clock);
   self->pending_scroll = GTK_INVALID_LIST_POSITION;
-  if (position != GTK_INVALID_LIST_POSITION)
+  if (position != GTK_INVALID_LIST_POSITION && self->scroll_retries == 0)
     scroll_now (self, position);
+  self->scroll_retries = 0;
 }
 
 void
@@ -553,6 +578,7 @@ etws_event_view_scroll_to (EtwsEventView *self,
   if (clock == NULL)
     return;
   self->pending_scroll = position;
+  self->scroll_retries = 0;  /* follow_cb sets its own after this */
   if (self->after_paint_id == 0)
     {
       self->paint_clock = g_object_ref (clock);
@@ -575,6 +601,8 @@ follow_cb (gpointer data)
     {
       self->followed_at = g_get_monotonic_time ();
       etws_event_view_scroll_to (self, n - 1);
+      if (self->pending_scroll != GTK_INVALID_LIST_POSITION)
+        self->scroll_retries = FOLLOW_RETRY_FRAMES;
     }
   return G_SOURCE_REMOVE;
 }
