@@ -556,6 +556,9 @@ after_paint_cb (GdkFrameClock *clock,
   g_clear_signal_handler (&self->after_paint_id, clock);
   g_clear_object (&self->paint_clock);
   self->pending_scroll = GTK_INVALID_LIST_POSITION;
+  /* The one repeat of a plain scroll, or of a follow jump whose retries
+   * ran out; a follow jump that shows the end (or was stopped by the
+   * user) needs none. */
   if (position != GTK_INVALID_LIST_POSITION && self->scroll_retries == 0)
     scroll_now (self, position);
   self->scroll_retries = 0;
